@@ -5,3 +5,4 @@
 //! the matcher and index (built once, immutable) -> rendering.
 
 pub mod catalog;
+pub mod logtext;

@@ -1,0 +1,197 @@
+//! How error-like a clean line is, and whether it is wrapper noise: a line such as
+//! `Process completed with exit code 1.` proves that something failed, never what.
+
+use super::Marker;
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use regex::RegexSet;
+use std::sync::LazyLock;
+
+/// The highest raw score; [`Score::normalized`] divides by it.
+const MAX_SCORE: f32 = 6.0;
+
+/// Error-ness of one line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Score {
+    /// 0 for ordinary lines, up to [`MAX_SCORE`].
+    pub value: f32,
+    /// Wrapper noise: marks a failure, never its cause.
+    pub wrapper: bool,
+}
+
+impl Score {
+    /// The score in [0, 1].
+    pub fn normalized(&self) -> f32 {
+        (self.value / MAX_SCORE).clamp(0.0, 1.0)
+    }
+
+    /// Worth showing as an error line / worth running weak patterns on.
+    pub fn is_errorish(&self) -> bool {
+        self.value >= 1.5
+    }
+}
+
+/// Words and phrases that make a line look like an error, with their weights.
+const KEYWORDS: &[(&str, f32)] = &[
+    ("error", 1.0),
+    ("error:", 1.0),
+    ("error[", 1.5),
+    ("errors", -0.5),
+    ("fatal", 1.5),
+    ("err!", 1.5),
+    ("traceback (most recent call last)", 2.0),
+    ("exception", 1.2),
+    ("panicked at", 2.0),
+    ("failed", 1.0),
+    ("failure", 0.8),
+    ("failed to", 0.5),
+    ("could not", 1.2),
+    ("couldn't", 1.2),
+    ("cannot ", 1.2),
+    ("can't ", 1.0),
+    ("unable to", 1.2),
+    ("denied", 1.5),
+    ("not authorized", 1.5),
+    ("unauthorized", 1.5),
+    ("forbidden", 1.5),
+    ("not found", 1.2),
+    ("no such file", 1.2),
+    ("timed out", 1.2),
+    ("timeout", 0.8),
+    ("killed", 1.0),
+    ("out of memory", 1.5),
+    ("refused", 1.2),
+    ("invalid", 1.0),
+    ("not allowed", 1.2),
+    ("segmentation fault", 2.0),
+    ("no space left", 2.0),
+    ("mismatch", 0.8),
+    ("incompatible", 0.8),
+    ("conflict", 0.6),
+    ("exceeded", 1.0),
+    ("rejected", 1.0),
+    ("expired", 0.8),
+    ("missing", 0.6),
+    ("unsupported", 0.8),
+    ("deprecated", 0.3),
+    ("warning", -0.8),
+    ("0 errors", -2.0),
+    ("no errors", -2.0),
+    ("0 failed", -2.0),
+    ("errors: 0", -2.0),
+    ("-werror", -1.0),
+];
+
+// Keyword ids are tracked in a u64 bit set.
+const _: () = assert!(KEYWORDS.len() <= 64);
+
+static KEYWORD_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::Standard)
+        .build(KEYWORDS.iter().map(|(k, _)| k))
+        .expect("keyword automaton builds")
+});
+
+/// Lines that only say a command or job failed.
+static WRAPPERS: LazyLock<RegexSet> = LazyLock::new(|| {
+    RegexSet::new([
+        r"(?i)process completed with exit code \d+",
+        r"(?i)^error: the process '.*' failed with exit code \d+",
+        r"(?i)the process '[^']*' failed with exit code \d+",
+        r"^make(\[\d+\])?: \*\*\* .*(Error|Fehler) \d+",
+        r"npm (ERR!|error) (A complete log of this run|Log files were not written|code ELIFECYCLE|errno \d+|Failed at the|This is probably not a problem with npm|command failed|Lifecycle script)",
+        r"(?i)^(error )?command failed with exit code \d+",
+        r"ELIFECYCLE.*[Cc]ommand failed",
+        r"ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL",
+        r"^ERROR: Job failed: exit (code|status) \d+",
+        r"script returned exit code \d+",
+        r"^Finished: (FAILURE|ABORTED|UNSTABLE)",
+        r"^Build step '.*' marked build as failure",
+        r"^Exited with code (exit status )?\d+",
+        r"Error: The command exited with status \d+",
+        r"^FAILURE: Build failed with an exception",
+        r"^BUILD FAILED",
+        r"due to \d+ previous errors?",
+        r"^error: aborting due to",
+        r"did not complete successfully: exit code: \d+",
+        r"^Error: Command failed with exit code",
+        r"(?i)^##\[error\]",
+        r"^Error: Process completed",
+        r"^Test failed\. See above for more details",
+        r"^\[ERROR\] (-> \[Help 1\]|Re-run Maven|To see the full stack trace|For more information about the errors|Help 1\]|$)",
+        r"^error Command failed",
+        r"^\s*(exit status|exit code):? \d+$",
+    ])
+    .expect("wrapper patterns compile")
+});
+
+/// Scores one clean line. `echo` lines (a step's script shown before it runs) count
+/// for little: they quote commands, not results.
+pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
+    let mut value: f32 = match marker {
+        Marker::Error => 2.0,
+        Marker::Warning => 0.2,
+        Marker::None => 0.0,
+    };
+    if text.len() > 2 {
+        let mut seen = 0u64;
+        for m in KEYWORD_AC.find_overlapping_iter(text) {
+            let id = m.pattern().as_usize();
+            if seen & (1 << id) == 0 {
+                seen |= 1 << id;
+                value += KEYWORDS[id].1;
+            }
+        }
+        let trimmed = text.trim_start();
+        let head = &trimmed.as_bytes()[..trimmed.len().min(8)];
+        let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+        if ["error", "fatal", "e   ", "fail", "✗", "×", "❌", "[error]"]
+            .iter()
+            .any(|p| head.starts_with(p))
+        {
+            value += 1.0;
+        }
+    }
+    if echo || text.starts_with("+ ") || text.starts_with("$ ") {
+        value *= 0.3;
+    }
+    let value = value.clamp(0.0, MAX_SCORE);
+    let wrapper = value > 0.0 && WRAPPERS.is_match(text);
+    Score {
+        value: if wrapper { value.min(1.6) } else { value },
+        wrapper,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrappers_mark_failure_but_rank_low() {
+        let w = score("Process completed with exit code 1.", Marker::Error, false);
+        assert!(w.wrapper);
+        let cause = score(
+            "Error: Not authorized to perform sts:AssumeRoleWithWebIdentity",
+            Marker::Error,
+            false,
+        );
+        assert!(!cause.wrapper);
+        assert!(cause.value > w.value);
+        assert!(score("make: *** [Makefile:12: all] Error 2", Marker::None, false).wrapper);
+        assert!(score("npm ERR! A complete log of this run can be found in:", Marker::None, false).wrapper);
+    }
+
+    #[test]
+    fn ordinary_lines_score_zero() {
+        assert_eq!(score("Compiling serde v1.0.0", Marker::None, false).value, 0.0);
+        assert_eq!(score("test result: ok. 0 failed", Marker::None, false).value, 0.0);
+        assert!(!score("warning: unused variable", Marker::None, false).is_errorish());
+    }
+
+    #[test]
+    fn echoed_commands_count_little() {
+        let echoed = score("echo \"error: failed\"", Marker::None, true);
+        assert!(!echoed.is_errorish());
+    }
+}
