@@ -6,3 +6,5 @@
 
 pub mod catalog;
 pub mod logtext;
+pub mod matcher;
+pub mod render;

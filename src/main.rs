@@ -1,9 +1,12 @@
 //! The `logdoc` command line.
 
-use anyhow::Result;
-use clap::{Parser, Subcommand};
-use logdoc::catalog::{self, Severity};
-use std::path::PathBuf;
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use logdoc::catalog::{self, Catalog, Severity};
+use logdoc::matcher::{self, Baseline, Matcher, Options};
+use logdoc::render;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Names the known error in a raw CI log, shows the lines that prove it, and says what
@@ -22,29 +25,60 @@ const DEFAULT_CATALOG: &str = "catalog";
 enum Command {
     /// Validate catalog directories: report every problem as `path:line: message`.
     ///
-    /// Exits 0 when there are no errors (warnings are printed but do not fail), 1 when
-    /// there are, 2 on bad usage.
+    /// Checks the format (unknown keys, required fields, rates, dates, URLs, regexes,
+    /// translations, related ids) and runs every example and counter-example through
+    /// the matcher. Exits 0 when there are no errors (warnings are printed but do not
+    /// fail), 1 when there are, 2 on bad usage.
     Check {
         /// Catalog directories, merged (default: the bundled `catalog`).
         dirs: Vec<PathBuf>,
     },
     /// Diagnose raw CI logs: name the known error, the lines that prove it, the fixes.
-    Diagnose {
-        #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
-        catalogs: Vec<PathBuf>,
-        /// Log files (`-` reads standard input).
-        files: Vec<PathBuf>,
-    },
-    /// Serve the JSON API and the web pages over HTTP.
+    ///
+    /// Reads plain text, gzip, or a GitHub log archive (zip). Exits 0 when it ran,
+    /// whatever it found; 2 on bad usage or unreadable input.
+    Diagnose(DiagnoseArgs),
+    /// Serve the JSON API and the web pages over HTTP (not built yet).
     Serve,
-    /// Full-text search over the catalog.
+    /// Full-text search over the catalog (not built yet).
     Search,
-    /// Import another knowledge base into catalog files.
+    /// Import another knowledge base into catalog files (not built yet).
     Import,
-    /// Render the static docs site.
+    /// Render the static docs site (not built yet).
     BuildSite,
-    /// Measure matching quality on labelled CI logs.
+    /// Measure matching quality on labelled CI logs (not built yet).
     Eval,
+}
+
+#[derive(clap::Args)]
+struct DiagnoseArgs {
+    /// Catalog directory; repeat to merge several.
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Language of titles, root causes and fixes (en, zh, de, ru, pt, ko); English
+    /// where a translation is missing.
+    #[arg(long, default_value = "en")]
+    lang: String,
+    /// Log of a passing run of the same job: its lines are treated as noise.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Most diagnoses per log.
+    #[arg(long, default_value_t = 3)]
+    top: usize,
+    /// Log files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Md,
+    Json,
+    Jsonl,
 }
 
 fn main() -> ExitCode {
@@ -52,6 +86,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
+            if err
+                .downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("logdoc: {err:#}");
             ExitCode::from(2)
         }
@@ -61,7 +101,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check { dirs } => Ok(check(&dirs)),
-        Command::Diagnose { .. } => not_built("diagnose"),
+        Command::Diagnose(args) => diagnose(args),
         Command::Serve => not_built("serve"),
         Command::Search => not_built("search"),
         Command::Import => not_built("import"),
@@ -82,28 +122,97 @@ fn check(dirs: &[PathBuf]) -> ExitCode {
         dirs.to_vec()
     };
     let loaded = catalog::load(&dirs);
-    for problem in &loaded.problems {
+    let mut problems = loaded.problems;
+    let matcher = Matcher::new(&loaded.catalog);
+    problems.extend(matcher::examples::check(&loaded.catalog, &matcher));
+    for problem in &problems {
         println!("{problem}");
     }
-    let errors = loaded
-        .problems
-        .iter()
-        .filter(|p| p.severity == Severity::Error)
-        .count();
-    let warnings = loaded.problems.len() - errors;
+    let errors = problems.iter().filter(|p| p.severity == Severity::Error).count();
+    let warnings = problems.len() - errors;
+    let translations: usize = loaded.catalog.entries().iter().map(|e| e.translations.len()).sum();
     eprintln!(
-        "checked {} entries ({} translations): {errors} errors, {warnings} warnings",
-        loaded.catalog.len(),
-        loaded
-            .catalog
-            .entries()
-            .iter()
-            .map(|e| e.translations.len())
-            .sum::<usize>()
+        "checked {} entries ({translations} translations): {errors} errors, {warnings} warnings",
+        loaded.catalog.len()
     );
-    if errors > 0 {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    if errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// Loads catalogs for use (not for checking): a missing directory is fatal, problems
+/// in single files are reported and those entries left out.
+fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog> {
+    for dir in dirs {
+        if !dir.is_dir() {
+            bail!("catalog directory {} does not exist", dir.display());
+        }
     }
+    let loaded = catalog::load(dirs);
+    let errors = loaded.problems.iter().filter(|p| p.severity == Severity::Error).count();
+    if errors > 0 {
+        eprintln!(
+            "logdoc: warning: the catalog has {errors} problems; entries with errors are left out (run `logdoc check` for details)"
+        );
+    }
+    Ok(loaded.catalog)
+}
+
+fn diagnose(args: DiagnoseArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.catalogs)?;
+    let matcher = Matcher::new(&catalog);
+    let lang = render::language(Some(&args.lang));
+    if lang != args.lang.to_ascii_lowercase() {
+        bail!("unknown language `{}`; use one of {}", args.lang, catalog::LANGS.join(", "));
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(
+            Baseline::from_reader(open_input(path)?)
+                .with_context(|| format!("cannot read baseline {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let options = Options {
+        top: args.top,
+        baseline: baseline.as_ref(),
+        fuzzy: None,
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let report = open_input(path).and_then(|reader| {
+            matcher
+                .diagnose(&name, reader, &options)
+                .with_context(|| format!("cannot read {name}"))
+        });
+        let report = match report {
+            Ok(report) => report,
+            Err(err) => {
+                eprintln!("logdoc: {err:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let view = render::view(report, &catalog, lang);
+        match args.format {
+            Format::Text => write!(out, "{}", render::text(&view))?,
+            Format::Md => write!(out, "{}", render::markdown(&view))?,
+            Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&view)?)?,
+            Format::Jsonl => writeln!(out, "{}", serde_json::to_string(&view)?)?,
+        }
+    }
+    out.flush()?;
+    Ok(if failed { ExitCode::from(2) } else { ExitCode::SUCCESS })
+}
+
+/// A file, or standard input for `-`.
+fn open_input(path: &Path) -> Result<Box<dyn io::Read + Send>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(io::stdin()));
+    }
+    if path.is_dir() {
+        bail!("{} is a directory, not a log file", path.display());
+    }
+    let file = std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(Box::new(file))
 }

@@ -125,6 +125,29 @@ static WRAPPERS: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("wrapper patterns compile")
 });
 
+static TRUNCATION_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build([
+            "log truncated",
+            "output truncated",
+            "logs truncated",
+            "log was truncated",
+            "log exceeded limit",
+            "job's log exceeded",
+            "exceeded the maximum log size",
+            "log size limit",
+            "[truncated]",
+            "<truncated",
+        ])
+        .expect("truncation automaton builds")
+});
+
+/// A CI notice that the log was cut (e.g. GitLab's `Job's log exceeded limit`).
+pub fn is_truncation_notice(text: &str) -> bool {
+    TRUNCATION_AC.is_match(text)
+}
+
 /// Scores one clean line. `echo` lines (a step's script shown before it runs) count
 /// for little: they quote commands, not results.
 pub fn score(text: &str, marker: Marker, echo: bool) -> Score {

@@ -17,12 +17,15 @@ pub struct Part {
 /// Sniffs the input: gzip is decompressed as a stream, a zip archive is split into its
 /// files (ordered by their step number), anything else is read as text.
 pub fn open<R: Read + Send + 'static>(reader: R) -> io::Result<Vec<Part>> {
+    open_boxed(Box::new(reader))
+}
+
+fn open_boxed(reader: Box<dyn Read + Send>) -> io::Result<Vec<Part>> {
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let head = reader.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        let inner = BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(reader));
         // A gzip may itself hold a zip archive or text.
-        return open(inner);
+        return open_boxed(Box::new(MultiGzDecoder::new(reader)));
     }
     if head.starts_with(b"PK\x03\x04") {
         let mut bytes = Vec::new();

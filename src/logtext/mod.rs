@@ -72,8 +72,12 @@ pub struct Normalizer {
     last_timestamp: String,
     /// Times a timestamp went backwards (a sign of interleaved output).
     pub backwards_timestamps: u64,
-    /// Error annotations seen, with the step they were in (last one wins).
+    /// The step of the last error annotation.
     pub last_error_step: Option<usize>,
+    /// A job header was seen (runner version, `Running with gitlab-runner`, `Started by`).
+    pub started: bool,
+    /// A job end was seen (cleanup, job result, error annotation).
+    pub completed: bool,
 }
 
 impl Default for Normalizer {
@@ -98,6 +102,8 @@ impl Normalizer {
             last_timestamp: String::new(),
             backwards_timestamps: 0,
             last_error_step: None,
+            started: false,
+            completed: false,
         }
     }
 
@@ -172,6 +178,7 @@ impl Normalizer {
         let echo = echo_before && self.in_run_group;
         if marker == Marker::Error {
             self.last_error_step = Some(self.current);
+            self.completed = true;
         }
         Some(Line {
             number,
@@ -322,14 +329,25 @@ impl Normalizer {
         } else if text == "Post job cleanup." || text == "Cleaning up orphan processes" {
             let name = if text.starts_with("Post") { "Post job cleanup" } else { "Complete job" };
             self.begin_step(name, number);
+            self.completed = true;
             Some((Ci::GithubActions, 1))
         } else if text.starts_with("Current runner version:") {
+            self.started = true;
             Some((Ci::GithubActions, 3))
         } else if text.starts_with("Running with gitlab-runner") {
+            self.started = true;
             Some((Ci::Gitlab, 5))
-        } else if text.starts_with("Started by ") || text.starts_with("Finished: ") {
+        } else if text.starts_with("Job succeeded") || text.starts_with("ERROR: Job failed") {
+            self.completed = true;
+            Some((Ci::Gitlab, 2))
+        } else if text.starts_with("Started by ") {
+            self.started = true;
             Some((Ci::Jenkins, 1))
-        } else if text.starts_with("#!/bin/bash -eo pipefail") || text.starts_with("Exited with code exit status") {
+        } else if text.starts_with("Finished: ") {
+            self.completed = true;
+            Some((Ci::Jenkins, 1))
+        } else if text.starts_with("#!/bin/bash -eo pipefail") || text.starts_with("Exited with code") {
+            self.completed |= text.starts_with("Exited");
             Some((Ci::Circleci, 3))
         } else if let Some(name) = ["--- ", "+++ ", "~~~ "]
             .iter()
