@@ -5,6 +5,7 @@
 //! the matcher and index (built once, immutable) -> rendering.
 
 pub mod catalog;
+pub mod eval;
 pub mod logtext;
 pub mod matcher;
 pub mod render;

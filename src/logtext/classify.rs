@@ -202,13 +202,26 @@ mod tests {
         assert!(!cause.wrapper);
         assert!(cause.value > w.value);
         assert!(score("make: *** [Makefile:12: all] Error 2", Marker::None, false).wrapper);
-        assert!(score("npm ERR! A complete log of this run can be found in:", Marker::None, false).wrapper);
+        assert!(
+            score(
+                "npm ERR! A complete log of this run can be found in:",
+                Marker::None,
+                false
+            )
+            .wrapper
+        );
     }
 
     #[test]
     fn ordinary_lines_score_zero() {
-        assert_eq!(score("Compiling serde v1.0.0", Marker::None, false).value, 0.0);
-        assert_eq!(score("test result: ok. 0 failed", Marker::None, false).value, 0.0);
+        assert_eq!(
+            score("Compiling serde v1.0.0", Marker::None, false).value,
+            0.0
+        );
+        assert_eq!(
+            score("test result: ok. 0 failed", Marker::None, false).value,
+            0.0
+        );
         assert!(!score("warning: unused variable", Marker::None, false).is_errorish());
     }
 

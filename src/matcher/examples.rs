@@ -33,11 +33,13 @@ pub fn check(catalog: &Catalog, matcher: &Matcher) -> Vec<Problem> {
                     problems.push(located(entry, &key, message, lenient));
                 }
                 None => {
-                    let got = report
-                        .diagnoses
-                        .first()
-                        .map_or("nothing".to_string(), |d| format!("{} ({:.2})", d.id, d.confidence));
-                    let message = format!("example {} does not diagnose to this entry (got {got})", i + 1);
+                    let got = report.diagnoses.first().map_or("nothing".to_string(), |d| {
+                        format!("{} ({:.2})", d.id, d.confidence)
+                    });
+                    let message = format!(
+                        "example {} does not diagnose to this entry (got {got})",
+                        i + 1
+                    );
                     problems.push(located(entry, &key, message, false));
                 }
             }
@@ -51,7 +53,12 @@ pub fn check(catalog: &Catalog, matcher: &Matcher) -> Vec<Problem> {
                     d.confidence,
                     d.evidence.first().map_or(0, |e| e.line)
                 );
-                problems.push(located(entry, &format!("counter_examples[{i}]"), message, false));
+                problems.push(located(
+                    entry,
+                    &format!("counter_examples[{i}]"),
+                    message,
+                    false,
+                ));
             }
         }
     }
@@ -61,7 +68,12 @@ pub fn check(catalog: &Catalog, matcher: &Matcher) -> Vec<Problem> {
                 "pattern {} requires no literal of 3+ characters beyond common words: it is tried on every error-like line",
                 index + 1
             );
-            problems.push(located(entry, &format!("patterns[{index}].regex"), message, true));
+            problems.push(located(
+                entry,
+                &format!("patterns[{index}].regex"),
+                message,
+                true,
+            ));
         }
     }
     problems

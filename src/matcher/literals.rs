@@ -13,11 +13,50 @@ const MAX_ALTERNATIVES: usize = 64;
 /// Words so common in CI logs that a literal made only of them hardly narrows the
 /// candidate lines (they sit on most lines of a failing log).
 const COMMON: &[&str] = &[
-    "error", "errors", "error:", "failed", "failure", "fatal", "fatal:", "warning", "denied",
-    "not", "found", "not found", "cannot", "unable", "unable to", "invalid", "the", "http",
-    "https", "https://", "http://", "exception", "could not", "failed to", "with", "for",
-    "from", "info", "debug", "true", "false", "null", "run", "npm", "err!", "npm err!",
-    "exit code", "code", "process", "version", "the ", " the ", "error: ", "::",
+    "error",
+    "errors",
+    "error:",
+    "failed",
+    "failure",
+    "fatal",
+    "fatal:",
+    "warning",
+    "denied",
+    "not",
+    "found",
+    "not found",
+    "cannot",
+    "unable",
+    "unable to",
+    "invalid",
+    "the",
+    "http",
+    "https",
+    "https://",
+    "http://",
+    "exception",
+    "could not",
+    "failed to",
+    "with",
+    "for",
+    "from",
+    "info",
+    "debug",
+    "true",
+    "false",
+    "null",
+    "run",
+    "npm",
+    "err!",
+    "npm err!",
+    "exit code",
+    "code",
+    "process",
+    "version",
+    "the ",
+    " the ",
+    "error: ",
+    "::",
 ];
 
 /// A set of literals (ASCII-lowercased) one of which every match contains.
@@ -31,10 +70,7 @@ pub struct Required {
 /// The best required literal set of a parsed regex, if any alternative is usable.
 pub fn required(hir: &Hir) -> Option<Required> {
     let set = required_set(hir)?;
-    let quality = set
-        .iter()
-        .map(|s| quality(s))
-        .fold(f64::INFINITY, f64::min);
+    let quality = set.iter().map(|s| quality(s)).fold(f64::INFINITY, f64::min);
     (quality > 0.0).then_some(Required {
         literals: set,
         quality,
@@ -115,7 +151,9 @@ fn required_set(hir: &Hir) -> Option<Vec<String>> {
 fn exact(hir: &Hir) -> Option<String> {
     match hir.kind() {
         HirKind::Empty => Some(String::new()),
-        HirKind::Literal(lit) => std::str::from_utf8(&lit.0).ok().map(str::to_ascii_lowercase),
+        HirKind::Literal(lit) => std::str::from_utf8(&lit.0)
+            .ok()
+            .map(str::to_ascii_lowercase),
         HirKind::Class(class) => single_letter(class).map(String::from),
         HirKind::Capture(cap) => exact(&cap.sub),
         HirKind::Concat(children) => children.iter().map(exact).collect(),
@@ -190,7 +228,9 @@ mod tests {
     fn picks_the_rarest_required_literal() {
         assert_eq!(
             req(r"Error: Not authorized to perform sts:AssumeRoleWithWebIdentity"),
-            Some(vec!["error: not authorized to perform sts:assumerolewithwebidentity".into()])
+            Some(vec![
+                "error: not authorized to perform sts:assumerolewithwebidentity".into()
+            ])
         );
         assert_eq!(
             req(r"(?i)error:\s+\d+ (ERESOLVE|EINTEGRITY)"),
@@ -198,13 +238,18 @@ mod tests {
         );
         assert_eq!(
             req(r"No OpenIDConnect provider found in your account for (?P<url>\S+)"),
-            Some(vec!["no openidconnect provider found in your account for ".into()])
+            Some(vec![
+                "no openidconnect provider found in your account for ".into()
+            ])
         );
     }
 
     #[test]
     fn case_insensitive_letters_are_literals() {
-        assert_eq!(req(r"(?i)incorrect token audience"), Some(vec!["incorrect token audience".into()]));
+        assert_eq!(
+            req(r"(?i)incorrect token audience"),
+            Some(vec!["incorrect token audience".into()])
+        );
     }
 
     #[test]

@@ -81,11 +81,23 @@ impl Matcher {
             .map(|e| EntryInfo {
                 id: e.meta.id.clone(),
                 title: e.meta.title.clone(),
-                causes: e.meta.related.leads_to.iter().filter_map(|id| by_id.get(id).copied()).collect(),
+                causes: e
+                    .meta
+                    .related
+                    .leads_to
+                    .iter()
+                    .filter_map(|id| by_id.get(id).copied())
+                    .collect(),
             })
             .collect();
         for (i, e) in catalog.entries().iter().enumerate() {
-            for cause in e.meta.related.preceded_by.iter().filter_map(|id| by_id.get(id)) {
+            for cause in e
+                .meta
+                .related
+                .preceded_by
+                .iter()
+                .filter_map(|id| by_id.get(id))
+            {
                 if !entries[*cause].causes.contains(&i) {
                     entries[*cause].causes.push(i);
                 }
@@ -99,7 +111,12 @@ impl Matcher {
     }
 
     /// Diagnoses one log read from `reader` (text, gzip or a GitHub zip archive).
-    pub fn diagnose<R: Read + Send + 'static>(&self, file: &str, reader: R, options: &Options<'_>) -> io::Result<Report> {
+    pub fn diagnose<R: Read + Send + 'static>(
+        &self,
+        file: &str,
+        reader: R,
+        options: &Options<'_>,
+    ) -> io::Result<Report> {
         let parts = input::open(reader)?;
         let scanned = scan::Scan::new(&self.set, options.baseline).run(parts)?;
         Ok(rank::rank(self, file, scanned, options))

@@ -195,7 +195,9 @@ mod tests {
             near: None,
             weight: 1.0,
             specificity: 0.5,
-            literals: literals::required(&hir).map(|r| r.literals).unwrap_or_default(),
+            literals: literals::required(&hir)
+                .map(|r| r.literals)
+                .unwrap_or_default(),
         }
     }
 
@@ -215,7 +217,10 @@ mod tests {
             compiled("abcdef", 2),
             compiled("bcdefgh", 3),
         ]);
-        assert_eq!(candidates(&set, "Error: access denied: requested access to x"), vec![0, 1]);
+        assert_eq!(
+            candidates(&set, "Error: access denied: requested access to x"),
+            vec![0, 1]
+        );
         assert_eq!(candidates(&set, "ABCDEFGH"), vec![2, 3]);
         assert_eq!(candidates(&set, "nothing"), Vec::<u32>::new());
     }

@@ -25,7 +25,11 @@ fn hit_strength(m: &Matcher, hit: &Hit, failing_step: Option<usize>, total: u64)
     let p = &m.patterns().patterns[hit.pattern as usize];
     let errorness = f64::from(hit.score.normalized());
     let in_failing_step = failing_step == Some(hit.step);
-    let late = if total > 0 { hit.seq as f64 / total as f64 } else { 0.0 };
+    let late = if total > 0 {
+        hit.seq as f64 / total as f64
+    } else {
+        0.0
+    };
     let mut s = 0.50
         + 0.22 * p.specificity
         + 0.15 * errorness
@@ -90,7 +94,15 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
                 }
             }
             let confidence = (combine(best, others.into_values()) * penalty).clamp(0.0, 0.99);
-            let diagnosis = diagnosis(m, entry, &hits, best_hit, confidence, failing_step, &step_name);
+            let diagnosis = diagnosis(
+                m,
+                entry,
+                &hits,
+                best_hit,
+                confidence,
+                failing_step,
+                &step_name,
+            );
             (entry, confidence, diagnosis)
         })
         .collect();
@@ -126,7 +138,9 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
         environment: scanned.environment.values.clone(),
         warnings,
         ci,
-        failing_step: failing_step.filter(|_| multi_step).map(|i| steps[i].name.clone()),
+        failing_step: failing_step
+            .filter(|_| multi_step)
+            .map(|i| steps[i].name.clone()),
         lines: scanned.lines,
     }
 }
@@ -216,7 +230,8 @@ fn fuzzy_diagnoses(
                 continue;
             };
             let errorness = f64::from(line.score.normalized());
-            let confidence = (0.2 + 0.45 * f64::from(similarity) * (0.5 + 0.5 * errorness)) * penalty;
+            let confidence =
+                (0.2 + 0.45 * f64::from(similarity) * (0.5 + 0.5 * errorness)) * penalty;
             let slot = best.entry(entry).or_insert((0.0, line));
             if confidence > slot.0 {
                 *slot = (confidence, line);
@@ -237,7 +252,10 @@ fn fuzzy_diagnoses(
                 }],
                 captures: BTreeMap::new(),
                 matched_by: MatchKind::Fuzzy,
-                why: format!("no pattern matched; line {} resembles the entry's signature", line.line),
+                why: format!(
+                    "no pattern matched; line {} resembles the entry's signature",
+                    line.line
+                ),
             };
             (entry, confidence, d)
         })
@@ -270,9 +288,14 @@ fn warnings(scanned: &Scanned, ci: Ci) -> Vec<String> {
     let mut out = Vec::new();
     let n = &scanned.normalizer;
     if scanned.truncation_notice {
-        out.push("truncated: the log says it was cut; the cause may be in the missing part".to_string());
+        out.push(
+            "truncated: the log says it was cut; the cause may be in the missing part".to_string(),
+        );
     } else if n.started && !n.completed && ci != Ci::Plain {
-        out.push("truncated: the log ends before the job finished; the cause may be in the missing part".to_string());
+        out.push(
+            "truncated: the log ends before the job finished; the cause may be in the missing part"
+                .to_string(),
+        );
     }
     if n.backwards_timestamps > 2 {
         out.push(format!(

@@ -2,8 +2,8 @@
 //! all patterns at once. Memory stays bounded: only hits, the best error lines and a
 //! short window of recent lines (for `near` patterns) are kept.
 
-use super::patterns::PatternSet;
 use super::Baseline;
+use super::patterns::PatternSet;
 use crate::logtext::classify::{self, Score};
 use crate::logtext::env::Environment;
 use crate::logtext::input::{self, Part};
@@ -96,7 +96,12 @@ impl HitStore {
         *count += 1;
         if *count <= HITS_PER_PATTERN {
             self.hits.push(hit);
-        } else if let Some(last) = self.hits.iter_mut().rev().find(|h| h.pattern == hit.pattern) {
+        } else if let Some(last) = self
+            .hits
+            .iter_mut()
+            .rev()
+            .find(|h| h.pattern == hit.pattern)
+        {
             *last = hit;
         }
     }
@@ -224,7 +229,9 @@ impl<'a> Scan<'a> {
                     .regex
                     .capture_names()
                     .flatten()
-                    .filter_map(|name| Some((name.to_string(), caps.name(name)?.as_str().to_string())))
+                    .filter_map(|name| {
+                        Some((name.to_string(), caps.name(name)?.as_str().to_string()))
+                    })
                     .collect()
             } else if pattern.regex.is_match(text) {
                 Vec::new()

@@ -53,7 +53,10 @@ pub struct Localized {
 /// Localizes `entry` into `lang` (English when `lang` has no translation).
 pub fn localize(entry: &Entry, lang: &str) -> Localized {
     let meta = &entry.meta;
-    let t = entry.translations.get(lang).map(|t| (&t.meta, t.body.as_str()));
+    let t = entry
+        .translations
+        .get(lang)
+        .map(|t| (&t.meta, t.body.as_str()));
     let mut fallback = Vec::new();
     let mut pick = |field: &str, translated: Option<&String>, english: &str| -> String {
         match translated {
@@ -71,7 +74,11 @@ pub fn localize(entry: &Entry, lang: &str) -> Localized {
         Some(s) => s.clone(),
         None => meta.signature.clone(),
     };
-    let root_cause = pick("root_cause", t.and_then(|t| t.0.root_cause.as_ref()), &meta.root_cause);
+    let root_cause = pick(
+        "root_cause",
+        t.and_then(|t| t.0.root_cause.as_ref()),
+        &meta.root_cause,
+    );
     let body_owned = t.map(|t| t.1.to_string()).filter(|b| !b.trim().is_empty());
     let body = pick("body", body_owned.as_ref(), &entry.body);
     let fixes = meta
@@ -81,16 +88,28 @@ pub fn localize(entry: &Entry, lang: &str) -> Localized {
             let text = t.and_then(|t| t.0.fixes.get(&f.id));
             let key = format!("fixes.{}", f.id);
             Fix {
-                action: pick(&format!("{key}.action"), text.and_then(|x| x.action.as_ref()), &f.action),
+                action: pick(
+                    &format!("{key}.action"),
+                    text.and_then(|x| x.action.as_ref()),
+                    &f.action,
+                ),
                 how: if f.how.is_empty() {
                     String::new()
                 } else {
-                    pick(&format!("{key}.how"), text.and_then(|x| x.how.as_ref()), &f.how)
+                    pick(
+                        &format!("{key}.how"),
+                        text.and_then(|x| x.how.as_ref()),
+                        &f.how,
+                    )
                 },
                 condition: if f.condition.is_empty() {
                     String::new()
                 } else {
-                    pick(&format!("{key}.condition"), text.and_then(|x| x.condition.as_ref()), &f.condition)
+                    pick(
+                        &format!("{key}.condition"),
+                        text.and_then(|x| x.condition.as_ref()),
+                        &f.condition,
+                    )
                 },
                 ..f.clone()
             }
@@ -103,12 +122,24 @@ pub fn localize(entry: &Entry, lang: &str) -> Localized {
             let text = t.and_then(|t| t.0.dead_ends.get(&d.id));
             let key = format!("dead_ends.{}", d.id);
             DeadEnd {
-                action: pick(&format!("{key}.action"), text.and_then(|x| x.action.as_ref()), &d.action),
-                why: pick(&format!("{key}.why"), text.and_then(|x| x.why.as_ref()), &d.why),
+                action: pick(
+                    &format!("{key}.action"),
+                    text.and_then(|x| x.action.as_ref()),
+                    &d.action,
+                ),
+                why: pick(
+                    &format!("{key}.why"),
+                    text.and_then(|x| x.why.as_ref()),
+                    &d.why,
+                ),
                 condition: if d.condition.is_empty() {
                     String::new()
                 } else {
-                    pick(&format!("{key}.condition"), text.and_then(|x| x.condition.as_ref()), &d.condition)
+                    pick(
+                        &format!("{key}.condition"),
+                        text.and_then(|x| x.condition.as_ref()),
+                        &d.condition,
+                    )
                 },
                 ..d.clone()
             }
@@ -117,7 +148,11 @@ pub fn localize(entry: &Entry, lang: &str) -> Localized {
     let mut related = meta.related.clone();
     for c in &mut related.confused_with {
         let translated = t.and_then(|t| t.0.confused_with.get(&c.id));
-        c.distinction = pick(&format!("confused_with.{}", c.id), translated, &c.distinction);
+        c.distinction = pick(
+            &format!("confused_with.{}", c.id),
+            translated,
+            &c.distinction,
+        );
     }
     let versions = meta
         .versions
@@ -127,13 +162,27 @@ pub fn localize(entry: &Entry, lang: &str) -> Localized {
             notes: if v.notes.is_empty() {
                 v.notes.clone()
             } else {
-                pick(&format!("versions.{i}.notes"), t.and_then(|t| t.0.version_notes.get(&i.to_string())), &v.notes)
+                pick(
+                    &format!("versions.{i}.notes"),
+                    t.and_then(|t| t.0.version_notes.get(&i.to_string())),
+                    &v.notes,
+                )
             },
             ..v.clone()
         })
         .collect();
-    let mut docs: Vec<DocLink> = meta.docs.iter().filter(|d| d.lang == lang).cloned().collect();
-    docs.extend(meta.docs.iter().filter(|d| d.lang == "en" && lang != "en").cloned());
+    let mut docs: Vec<DocLink> = meta
+        .docs
+        .iter()
+        .filter(|d| d.lang == lang)
+        .cloned()
+        .collect();
+    docs.extend(
+        meta.docs
+            .iter()
+            .filter(|d| d.lang == "en" && lang != "en")
+            .cloned(),
+    );
     if docs.is_empty() {
         docs = meta.docs.clone();
     }
@@ -142,7 +191,11 @@ pub fn localize(entry: &Entry, lang: &str) -> Localized {
         .collect();
     Localized {
         id: meta.id.clone(),
-        lang: if t.is_some() { lang.to_string() } else { "en".to_string() },
+        lang: if t.is_some() {
+            lang.to_string()
+        } else {
+            "en".to_string()
+        },
         title,
         signature,
         signature_original: meta.signature.clone(),

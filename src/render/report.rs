@@ -91,7 +91,12 @@ pub fn view(report: Report, catalog: &Catalog, lang: &str) -> ReportView {
         .iter()
         .filter_map(|d| {
             let entry = catalog.get(&d.id)?;
-            Some(diagnosis_view(d, &localize(entry, lang), &report.environment, &entry.path))
+            Some(diagnosis_view(
+                d,
+                &localize(entry, lang),
+                &report.environment,
+                &entry.path,
+            ))
         })
         .collect();
     ReportView {
@@ -186,7 +191,16 @@ fn percent(rate: f64) -> String {
 pub fn text(v: &ReportView) -> String {
     let r = v;
     let mut out = String::new();
-    let _ = write!(out, "{}: {} lines, {}", r.file, r.lines, serde_json::to_value(r.ci).unwrap_or_default().as_str().unwrap_or(""));
+    let _ = write!(
+        out,
+        "{}: {} lines, {}",
+        r.file,
+        r.lines,
+        serde_json::to_value(r.ci)
+            .unwrap_or_default()
+            .as_str()
+            .unwrap_or("")
+    );
     if let Some(step) = &r.failing_step {
         let _ = write!(out, ", failing step \"{step}\"");
     }
@@ -203,10 +217,18 @@ pub fn text(v: &ReportView) -> String {
     for (i, d) in v.diagnoses.iter().enumerate() {
         let dg = &d.diagnosis;
         let _ = writeln!(out, "\n{}. {}  [{}]", i + 1, dg.title, dg.id);
-        let _ = writeln!(out, "   confidence {:.2} ({:?}): {}", dg.confidence, dg.matched_by, dg.why);
+        let _ = writeln!(
+            out,
+            "   confidence {:.2} ({:?}): {}",
+            dg.confidence, dg.matched_by, dg.why
+        );
         out.push_str("   evidence:\n");
         for e in &dg.evidence {
-            let step = e.step.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+            let step = e
+                .step
+                .as_deref()
+                .map(|s| format!(" [{s}]"))
+                .unwrap_or_default();
             let _ = writeln!(out, "   {:>6} | {}{}", e.line, e.text, step);
         }
         for (k, val) in &dg.captures {
@@ -220,12 +242,24 @@ pub fn text(v: &ReportView) -> String {
                 Some(true) => " (applies to the versions in this log)",
                 None => "",
             };
-            let _ = writeln!(out, "     [{:>4}] {}{}", percent(f.success_rate), f.action, note);
+            let _ = writeln!(
+                out,
+                "     [{:>4}] {}{}",
+                percent(f.success_rate),
+                f.action,
+                note
+            );
         }
         if !d.dead_ends.is_empty() {
             out.push_str("   dead ends (don't):\n");
             for x in &d.dead_ends {
-                let _ = writeln!(out, "     [{:>4} fail] {} - {}", percent(x.fail_rate), x.action, x.why);
+                let _ = writeln!(
+                    out,
+                    "     [{:>4} fail] {} - {}",
+                    percent(x.fail_rate),
+                    x.action,
+                    x.why
+                );
             }
         }
         let _ = writeln!(out, "   more: {}", d.path);
@@ -250,18 +284,32 @@ pub fn markdown(v: &ReportView) -> String {
     for d in &v.diagnoses {
         let dg = &d.diagnosis;
         let _ = writeln!(out, "### {} (`{}`)\n", dg.title, dg.id);
-        let _ = writeln!(out, "Confidence **{:.2}**: {}\n\n```text", dg.confidence, dg.why);
+        let _ = writeln!(
+            out,
+            "Confidence **{:.2}**: {}\n\n```text",
+            dg.confidence, dg.why
+        );
         for e in &dg.evidence {
             let _ = writeln!(out, "{:>6} | {}", e.line, e.text);
         }
-        let _ = writeln!(out, "```\n\n**Root cause.** {}\n\n**Fixes**\n", d.root_cause);
+        let _ = writeln!(
+            out,
+            "```\n\n**Root cause.** {}\n\n**Fixes**\n",
+            d.root_cause
+        );
         for f in &d.fixes {
             let _ = writeln!(out, "- **{}** {}", percent(f.success_rate), f.action);
         }
         if !d.dead_ends.is_empty() {
             out.push_str("\n**Dead ends**\n\n");
             for x in &d.dead_ends {
-                let _ = writeln!(out, "- ~~{}~~ ({} fail): {}", x.action, percent(x.fail_rate), x.why);
+                let _ = writeln!(
+                    out,
+                    "- ~~{}~~ ({} fail): {}",
+                    x.action,
+                    percent(x.fail_rate),
+                    x.why
+                );
             }
         }
         out.push('\n');
