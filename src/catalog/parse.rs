@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 
 /// An entry file split at its `+++` fences.
+#[derive(Debug)]
 pub struct Split<'a> {
     /// The TOML between the fences.
     pub front: &'a str,
