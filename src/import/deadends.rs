@@ -29,7 +29,8 @@
 //! keyed by their entry item id).
 
 use super::{
-    Converted, Import, ImportError, Note, NoteKind, Progress, Report, choose_pattern, ids,
+    Converted, ErrorKind, Import, ImportError, Note, NoteKind, Progress, Report, choose_pattern,
+    ids,
 };
 use crate::catalog::Requirement;
 use crate::catalog::model::*;
@@ -182,8 +183,8 @@ pub fn convert(src: &Path, progress: Progress<'_>) -> Result<Import, ImportError
     let files = super::json_files(src)?;
     let mut report = Report::default();
     let converted = super::convert_files(&files, &mut report, progress, |path, value| {
-        let canon: Canon =
-            serde_json::from_value(value).map_err(|err| ImportError::new(path, err))?;
+        let canon: Canon = serde_json::from_value(value)
+            .map_err(|err| ImportError::new(path, ErrorKind::json("a deadends.dev canon", err)))?;
         convert_canon(path, canon)
     });
     let mut kept = super::keep_valid(converted, &mut report);

@@ -23,15 +23,38 @@ pub enum ErrorKind {
     /// Reading or writing failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    /// The file is not JSON of the expected shape.
+    /// The file is not JSON.
     #[error("invalid JSON: {0}")]
-    Json(#[from] serde_json::Error),
+    Json(serde_json::Error),
+    /// The file is JSON, but not of the expected shape (e.g. a required field is missing).
+    #[error("not {what}: {error}")]
+    Shape {
+        /// What the file should be, e.g. `a deadends.dev canon`.
+        what: &'static str,
+        error: serde_json::Error,
+    },
     /// The JSON has the expected shape but its content cannot become a valid entry.
     #[error("{0}")]
     Invalid(String),
     /// An entry could not be written as TOML.
     #[error("cannot write TOML: {0}")]
     Toml(#[from] toml::ser::Error),
+}
+
+impl From<serde_json::Error> for ErrorKind {
+    fn from(error: serde_json::Error) -> ErrorKind {
+        ErrorKind::Json(error)
+    }
+}
+
+impl ErrorKind {
+    /// A JSON error, as [`ErrorKind::Shape`] when the JSON itself was fine.
+    pub fn json(what: &'static str, error: serde_json::Error) -> ErrorKind {
+        match error.classify() {
+            serde_json::error::Category::Data => ErrorKind::Shape { what, error },
+            _ => ErrorKind::Json(error),
+        }
+    }
 }
 
 impl ImportError {

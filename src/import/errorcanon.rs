@@ -12,7 +12,8 @@
 
 use super::deadends::{dead_end_id, fix_id};
 use super::{
-    Converted, Import, ImportError, Note, NoteKind, Progress, Report, choose_pattern, ids,
+    Converted, ErrorKind, Import, ImportError, Note, NoteKind, Progress, Report, choose_pattern,
+    ids,
 };
 use crate::catalog::model::*;
 use crate::catalog::{Entry, Translation};
@@ -255,8 +256,8 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
     let original = super::sorted(value.clone());
     let absent = absent_keys(&value);
     let named = named_versions(&value);
-    let canon: ErrorCanon =
-        serde_json::from_value(value).map_err(|err| ImportError::new(path, err))?;
+    let canon: ErrorCanon = serde_json::from_value(value)
+        .map_err(|err| ImportError::new(path, ErrorKind::json("an errorcanon entry", err)))?;
     let mapped = ids::map_id(&canon.id).map_err(|m| ImportError::invalid(path, m))?;
     let mut notes = Vec::new();
     let mut note = |kind, message: String| {

@@ -238,13 +238,18 @@ fn render(entries: Vec<Converted>, mut report: Report) -> Import {
 fn render_entry(entry: &Converted) -> Result<Vec<OutFile>, toml::ser::Error> {
     let base: PathBuf = entry.meta.id.split('/').collect();
     let mut files = vec![OutFile {
-        path: base.with_extension("md"),
+        path: with_suffix(&base, ".md"),
         text: file_text(&front_matter(&entry.meta)?, &entry.body),
     }];
     for (lang, (meta, body)) in &entry.translations {
+        // Translations name few texts: leave out the empty tables.
+        let mut front = toml::Value::try_from(meta)?;
+        if let toml::Value::Table(table) = &mut front {
+            table.retain(|_, v| v.as_table().is_none_or(|t| !t.is_empty()));
+        }
         files.push(OutFile {
             path: with_suffix(&base, &format!(".{lang}.md")),
-            text: file_text(&front_matter(meta)?, body),
+            text: file_text(&front_matter(&front)?, body),
         });
     }
     Ok(files)
