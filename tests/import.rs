@@ -264,14 +264,21 @@ fn deadends_fields_map_to_the_entry() {
 
 #[test]
 fn errorcanon_round_trip_keeps_every_field() {
-    for (dir, id) in [
+    let seed = "errorcanon/github-actions-oidc-token-permission-denied.json";
+    let sparse = "errorcanon-sparse/npm-registry-e404.json";
+    // SRC may be a file or a directory.
+    for (src, file, id) in [
         (
-            "errorcanon",
+            fixture(seed),
+            fixture(seed),
             "policy/github-actions-oidc-token-permission-denied",
         ),
-        ("errorcanon-sparse", "demo/npm_registry-e404"),
+        (
+            fixture("errorcanon-sparse"),
+            fixture(sparse),
+            "demo/npm_registry-e404",
+        ),
     ] {
-        let src = fixture(dir);
         let out = tempfile::tempdir().unwrap();
         let run = logdoc(&["import", "errorcanon", s(&src), "--out", s(out.path())]);
         assert_eq!(run.status.code(), Some(0), "{}", stdout(&run));
@@ -288,22 +295,38 @@ fn errorcanon_round_trip_keeps_every_field() {
             "--out",
             s(&exported),
         ]);
-        assert_eq!(
-            run.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert_eq!(run.status.code(), Some(0), "{stderr}");
 
-        let source_file = std::fs::read_dir(&src)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .find(|p| p.extension().is_some_and(|e| e == "json"))
-            .unwrap();
-        let original: Value = serde_json::from_slice(&std::fs::read(source_file).unwrap()).unwrap();
+        let original: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
         let back: Value = serde_json::from_slice(&std::fs::read(&exported).unwrap()).unwrap();
-        assert_eq!(back, original, "{dir}");
+        assert_eq!(back, original, "{}", file.display());
     }
+}
+
+#[test]
+fn errorcanon_file_may_hold_an_array() {
+    let one: Value = serde_json::from_slice(
+        &std::fs::read(fixture("errorcanon-sparse/npm-registry-e404.json")).unwrap(),
+    )
+    .unwrap();
+    let mut two = one.clone();
+    two["id"] = "demo/npm-registry-e404-again".into();
+    two["domain"] = "demo".into();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("entries.json");
+    std::fs::write(&file, serde_json::to_vec(&[one, two]).unwrap()).unwrap();
+
+    let import = errorcanon::convert(&file, &mut |_, _| {}).unwrap();
+    assert_eq!((import.report.files_read, import.report.imported), (1, 2));
+    let paths: Vec<&Path> = import.files.iter().map(|f| f.path.as_path()).collect();
+    assert_eq!(
+        paths,
+        [
+            Path::new("demo/npm-registry-e404-again.md"),
+            Path::new("demo/npm_registry-e404.md")
+        ]
+    );
 }
 
 #[test]

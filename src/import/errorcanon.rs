@@ -212,7 +212,8 @@ fn defaults(minimal: &str, list: Option<&str>) -> JsonMap<String, Value> {
 }
 
 /// Reads every errorcanon file at `src` (a file or a directory of `.json` files) and
-/// converts each entry; bad files are listed in the report, never fatal.
+/// converts each entry; bad files are listed in the report, never fatal. A file may
+/// hold one entry or an array of them; an array with a bad entry is skipped whole.
 pub fn convert(src: &Path, progress: Progress<'_>) -> Result<Import, ImportError> {
     let files = super::json_files(src)?;
     let mut report = Report::default();

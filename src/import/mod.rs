@@ -9,7 +9,7 @@
 //!    catalog files into an [`Import`]: files (path relative to the output directory
 //!    and text) plus a [`Report`]. A bad source file never stops the run: it is listed
 //!    in [`Report::skipped`] with its path and the reason.
-//! 2. [`write`] puts the files under the output directory.
+//! 2. [`write()`] puts the files under the output directory.
 //!
 //! Output is deterministic: the same input gives byte-identical files (sources are
 //! read in sorted order, maps are sorted, TOML is written by `toml`, JSON kept in
