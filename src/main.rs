@@ -1,8 +1,9 @@
 //! The `logdoc` command line.
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use logdoc::catalog::{self, Catalog, Severity};
+use logdoc::import;
 use logdoc::matcher::{self, Baseline, Matcher, Options};
 use logdoc::render;
 use std::io::{self, Write};
@@ -42,9 +43,14 @@ enum Command {
     Serve,
     /// Full-text search over the catalog (not built yet).
     Search,
-    /// Import another knowledge base into catalog files (not built yet).
-    Import,
-    /// Render the static docs site (not built yet).
+    /// Import another knowledge base into catalog files.
+    ///
+    /// Every source file is tried; bad ones are listed with the reason. Exits 0 when
+    /// all were imported, 1 when some were skipped, 2 on bad usage.
+    Import(ImportArgs),
+    /// Write a catalog entry in another knowledge base's JSON shape.
+    Export(ExportArgs),
+    /// Render the static docs site.
     BuildSite,
     /// Measure matching quality on labelled CI logs.
     ///
@@ -55,7 +61,7 @@ enum Command {
     Eval(EvalArgs),
 }
 
-#[derive(clap::Args)]
+#[derive(Args)]
 struct DiagnoseArgs {
     /// Catalog directory; repeat to merge several.
     #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
@@ -78,7 +84,7 @@ struct DiagnoseArgs {
     files: Vec<PathBuf>,
 }
 
-#[derive(clap::Args)]
+#[derive(Args)]
 struct EvalArgs {
     /// Catalog directory; repeat to merge several.
     #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
@@ -104,6 +110,47 @@ enum Format {
     Jsonl,
 }
 
+/// Knowledge bases `logdoc import` reads.
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportSource {
+    /// deadends.dev canons: a directory of `<domain>/<slug>/<env>.json`.
+    Deadends,
+    /// errorcanon entries: a JSON file or a directory of them.
+    Errorcanon,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The knowledge base to read.
+    source: ImportSource,
+    /// Source file or directory.
+    src: PathBuf,
+    /// Catalog directory to write (created if missing; files of the same path are
+    /// overwritten, others left alone).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Shapes `logdoc export` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// The errorcanon JSON entry.
+    Errorcanon,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The shape to write.
+    format: ExportFormat,
+    /// Entry id, e.g. `policy/github-actions-oidc-token-permission-denied`.
+    id: String,
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -127,7 +174,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Diagnose(args) => diagnose(args),
         Command::Serve => not_built("serve"),
         Command::Search => not_built("search"),
-        Command::Import => not_built("import"),
+        Command::Import(args) => import(&args),
+        Command::Export(args) => export(&args),
         Command::BuildSite => not_built("build-site"),
         Command::Eval(args) => eval(args),
     }
@@ -274,4 +322,61 @@ fn open_input(path: &Path) -> Result<Box<dyn io::Read + Send>> {
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     Ok(Box::new(file))
+}
+
+fn import(args: &ImportArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut progress = |done: usize, total: usize| {
+        if done < total {
+            eprintln!("logdoc import: {done}/{total} files");
+        }
+    };
+    let result = match args.source {
+        ImportSource::Deadends => import::deadends::convert(&args.src, &mut progress),
+        ImportSource::Errorcanon => import::errorcanon::convert(&args.src, &mut progress),
+    };
+    let import = result.context("cannot read the source")?;
+    import::write(&args.out, &import.files).context("cannot write the catalog")?;
+    let report = &import.report;
+    for skipped in &report.skipped {
+        println!("skipped {}: {}", skipped.path.display(), skipped.reason);
+    }
+    for note in &report.notes {
+        println!("{note}");
+    }
+    println!("{}", report.summary());
+    eprintln!(
+        "logdoc import: wrote {} files to {} in {:.2?}",
+        import.files.len(),
+        args.out.display(),
+        started.elapsed()
+    );
+    Ok(if report.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn export(args: &ExportArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.catalogs)?;
+    let Some(entry) = catalog.get(&args.id) else {
+        bail!(
+            "no entry `{}` in the catalog (run `logdoc check` if you expected one)",
+            args.id
+        );
+    };
+    let text = match args.format {
+        ExportFormat::Errorcanon => import::errorcanon::to_json(entry),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
