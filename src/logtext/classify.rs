@@ -9,6 +9,9 @@ use std::sync::LazyLock;
 /// The highest raw score; [`Score::normalized`] divides by it.
 const MAX_SCORE: f32 = 6.0;
 
+/// Lines longer than this (bytes) count for less.
+const LONG_LINE: usize = 400;
+
 /// Error-ness of one line.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Score {
@@ -24,9 +27,20 @@ impl Score {
         (self.value / MAX_SCORE).clamp(0.0, 1.0)
     }
 
-    /// Worth showing as an error line / worth running weak patterns on.
+    /// Worth running weak patterns on.
     pub fn is_errorish(&self) -> bool {
         self.value >= 1.5
+    }
+
+    /// Rank of an error line for display: wrapper lines come after every other line
+    /// with any error-ness. Equal ranks go to the earlier line (a first failure often
+    /// causes the later ones).
+    pub fn display_rank(&self) -> f32 {
+        if self.wrapper {
+            self.value - MAX_SCORE * 2.0
+        } else {
+            self.value
+        }
     }
 }
 
@@ -63,6 +77,11 @@ const KEYWORDS: &[(&str, f32)] = &[
     ("invalid", 1.0),
     ("not allowed", 1.2),
     ("segmentation fault", 2.0),
+    ("cmake error", 2.0),
+    ("--- fail", 2.0),
+    ("ignoring", -0.5),
+    ("assertionerror", 1.0),
+    ("undefined", 0.6),
     ("no space left", 2.0),
     ("mismatch", 0.8),
     ("incompatible", 0.8),
@@ -166,9 +185,16 @@ pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
             }
         }
         let trimmed = text.trim_start();
-        let head = &trimmed.as_bytes()[..trimmed.len().min(8)];
+        let head = &trimmed.as_bytes()[..trimmed.len().min(9)];
         let head = String::from_utf8_lossy(head).to_ascii_lowercase();
-        if ["error", "fatal", "e   ", "fail", "✗", "×", "❌", "[error]"]
+        // A test runner's verdict (`FAIL`, `--- FAIL:`, `FAILED`) states a failure
+        // outright; a line opening with `error`/`fatal` usually does.
+        if ["fail", "--- fail", "✗", "×", "❌"]
+            .iter()
+            .any(|p| head.starts_with(p))
+        {
+            value += 2.0;
+        } else if ["error", "fatal", "e   ", "[error]"]
             .iter()
             .any(|p| head.starts_with(p))
         {
@@ -178,12 +204,13 @@ pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
     if echo || text.starts_with("+ ") || text.starts_with("$ ") {
         value *= 0.3;
     }
+    // Very long lines are mostly data (JSON blobs, minified code) quoting error words.
+    if text.len() > LONG_LINE {
+        value *= 0.4;
+    }
     let value = value.clamp(0.0, MAX_SCORE);
     let wrapper = value > 0.0 && WRAPPERS.is_match(text);
-    Score {
-        value: if wrapper { value.min(1.6) } else { value },
-        wrapper,
-    }
+    Score { value, wrapper }
 }
 
 #[cfg(test)]

@@ -349,6 +349,26 @@ impl Normalizer {
         } else if text.starts_with("Job succeeded") || text.starts_with("ERROR: Job failed") {
             self.completed = true;
             Some((Ci::Gitlab, 2))
+        } else if text.starts_with("gitlab-ci-multi-runner ") {
+            self.started = true;
+            Some((Ci::Gitlab, 5))
+        } else if text.starts_with("Using ") && text.contains(" executor") {
+            Some((Ci::Gitlab, 2))
+        } else if text.starts_with("ERROR: Build failed") {
+            self.completed = true;
+            Some((Ci::Gitlab, 2))
+        } else if text.starts_with("Error: Process completed with exit code") {
+            self.completed = true;
+            Some((Ci::GithubActions, 3))
+        } else if text.starts_with(" > git ") && text.contains(" # timeout=") {
+            Some((Ci::Jenkins, 1))
+        } else if text.starts_with("Building in workspace ") || text.starts_with("[WS-CLEANUP]") {
+            Some((Ci::Jenkins, 2))
+        } else if text.starts_with("Run ") && self.votes.iter().all(|v| *v == 0) {
+            // Logs copied from GitHub's web page: `Run <action or command>` headers.
+            Some((Ci::GithubActions, 1))
+        } else if self.votes.iter().all(|v| *v == 0) && text.contains("/home/runner/work/") {
+            Some((Ci::GithubActions, 1))
         } else if text.starts_with("Started by ") {
             self.started = true;
             Some((Ci::Jenkins, 1))

@@ -5,6 +5,15 @@
 /// returns, writing the visible text into `out` (cleared first).
 pub fn render(line: &str, out: &mut String) {
     out.clear();
+    // Escapes that lost their ESC byte on the way into a paste: `^[[31m` (caret
+    // notation) and `←[31m` (a Windows console showing ESC as an arrow).
+    let restored;
+    let line = if line.contains("^[[") || line.contains("←[") {
+        restored = line.replace("^[[", "\x1b[").replace("←[", "\x1b[");
+        restored.as_str()
+    } else {
+        line
+    };
     if !line.contains(['\x1b', '\r']) {
         out.push_str(line);
         return;
@@ -108,6 +117,11 @@ mod tests {
         assert_eq!(shown("\x1b]0;title\x07text"), "text");
         assert_eq!(shown("a\x1b(Bb"), "ab");
         assert_eq!(shown("\x1b_bk;t=1700000000000\x07npm test"), "npm test");
+        assert_eq!(
+            shown("^[[31m^[[1mAssertionError^[[22m: x"),
+            "AssertionError: x"
+        );
+        assert_eq!(shown("[←[1;31mERROR←[m] denied"), "[ERROR] denied");
     }
 
     #[test]

@@ -234,7 +234,7 @@ mod tests {
         );
         assert_eq!(
             req(r"(?i)error:\s+\d+ (ERESOLVE|EINTEGRITY)"),
-            Some(vec!["eintegrity".into(), "eresolve".into()])
+            Some(vec!["integrity".into(), "resolve".into()])
         );
         assert_eq!(
             req(r"No OpenIDConnect provider found in your account for (?P<url>\S+)"),

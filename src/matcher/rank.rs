@@ -124,9 +124,8 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
     Report {
         file: file.to_string(),
         diagnoses,
-        error_lines: scanned
-            .error_lines
-            .iter()
+        error_lines: display_order(&scanned.error_lines)
+            .into_iter()
             .take(ERROR_LINES_SHOWN)
             .map(|l| ErrorLine {
                 line: l.line,
@@ -311,6 +310,24 @@ fn warnings(scanned: &Scanned, ci: Ci) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Error lines best first for display (wrappers last, earlier lines first on ties).
+fn display_order(lines: &[Scored]) -> Vec<&Scored> {
+    // Repeats of one statement (same text once variables are masked) show once, at
+    // their first line, ranked by their best copy.
+    let mut best: HashMap<String, (f32, &Scored)> = HashMap::new();
+    for line in lines {
+        let rank = line.score.display_rank();
+        let slot = best.entry(mask::mask(&line.text)).or_insert((rank, line));
+        slot.0 = slot.0.max(rank);
+        if line.seq < slot.1.seq {
+            slot.1 = line;
+        }
+    }
+    let mut sorted: Vec<(f32, &Scored)> = best.into_values().collect();
+    sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.seq.cmp(&b.1.seq)));
+    sorted.into_iter().map(|(_, line)| line).collect()
 }
 
 fn round(x: f64) -> f64 {
