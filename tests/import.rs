@@ -93,7 +93,7 @@ fn broken_files_are_listed_and_the_rest_imported() {
     assert!(
         text.contains(
             "files read: 5, imported: 3, skipped: 2; regexes translated: 1, failed: 1, \
-             not matching their signature: 1; ids mapped: 1"
+             not matching their signature: 1; ids mapped: 0"
         ),
         "{text}"
     );
@@ -111,12 +111,12 @@ fn deadends_fields_map_to_the_entry() {
     logdoc::import::write(out.path(), &import.files).unwrap();
     let catalog = load_clean(out.path());
 
-    // The dotted env segment is mapped, and the file mirrors the mapped id.
-    let id = "demo/widget-timeout/tool1_2-linux";
-    let entry = catalog.get(id).expect("mapped id");
+    // The dotted env segment is kept: the id is the source id, the file mirrors it.
+    let id = "demo/widget-timeout/tool1.2-linux";
+    let entry = catalog.get(id).expect("source id kept");
     assert!(
         out.path()
-            .join("demo/widget-timeout/tool1_2-linux.md")
+            .join("demo/widget-timeout/tool1.2-linux.md")
             .is_file()
     );
     let m = &entry.meta;
@@ -439,7 +439,7 @@ fn full_deadends_set_imports_deterministically_and_checks_clean() {
     assert_eq!(first.status.code(), Some(0), "{text}");
     let summary = text.lines().last().unwrap();
     assert!(
-        summary.starts_with("files read: 1970, imported: 1970, skipped: 0; regexes translated: 0, failed: 0, not matching their signature: 49; ids mapped: 99"),
+        summary.starts_with("files read: 1970, imported: 1970, skipped: 0; regexes translated: 0, failed: 0, not matching their signature: 49; ids mapped: 0"),
         "{summary}"
     );
     assert!(String::from_utf8_lossy(&first.stderr).contains("1800/1970 files"));
@@ -480,10 +480,10 @@ fn full_deadends_set_imports_deterministically_and_checks_clean() {
         ["https://grpc.io/docs/guides/deadlines/"]
     );
 
-    let cmake = entry_at(a.path(), "cmake/policy-cmp-warning/cmake3_28-linux");
+    let cmake = entry_at(a.path(), "cmake/policy-cmp-warning/cmake3.28-linux");
     assert!(
         a.path()
-            .join("cmake/policy-cmp-warning/cmake3_28-linux.md")
+            .join("cmake/policy-cmp-warning/cmake3.28-linux.md")
             .is_file()
     );
     let from = cmake.meta.provenance.imported_from.as_ref().unwrap();

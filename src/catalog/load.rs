@@ -137,9 +137,15 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<Found>, problems: &mut Vec<Prob
                     .collect::<Vec<_>>()
             })
             .unwrap_or_default();
+        // `<slug>.<lang>.md` is a translation when the suffix is a two-letter code;
+        // other dots belong to the slug (`tf1.7-linux.md`).
         let (slug, lang) = match stem.rsplit_once('.') {
-            Some((slug, lang)) => (slug, Some(lang.to_string())),
-            None => (stem, None),
+            Some((slug, lang))
+                if lang.len() == 2 && lang.bytes().all(|b| b.is_ascii_lowercase()) =>
+            {
+                (slug, Some(lang.to_string()))
+            }
+            _ => (stem, None),
         };
         if let Some(lang) = &lang
             && (lang == "en" || !LANGS.contains(&lang.as_str()))

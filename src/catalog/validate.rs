@@ -97,13 +97,14 @@ pub fn is_absolute_http_url(url: &str) -> bool {
     })
 }
 
-/// True when `segment` is a valid id segment: lowercase ASCII letters, digits, `-`, `_`.
+/// True when `segment` is a valid id segment: lowercase ASCII letters, digits, `-`,
+/// `_` and `.` (as in `tf1.7-linux`), starting with a letter or digit, no `..`.
 fn is_id_segment(segment: &str) -> bool {
-    !segment.is_empty()
-        && segment
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        && !segment.starts_with('-')
+    segment.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && segment.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
+        })
+        && !segment.contains("..")
 }
 
 /// Checks one entry's front matter. `expected_id` is derived from its path.
@@ -122,7 +123,7 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
     if !(2..=3).contains(&segments.len()) || !segments.iter().all(|s| is_id_segment(s)) {
         f.error(
             "id",
-            "id must be `<domain>/<slug>` (or `<domain>/<slug>/<variant>`) in lowercase letters, digits, `-` and `_`",
+            "id must be `<domain>/<slug>` (or `<domain>/<slug>/<variant>`) in lowercase letters, digits, `-`, `_` and `.`",
         );
     }
     if segments[0] != meta.domain {

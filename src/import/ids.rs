@@ -1,10 +1,10 @@
 //! Turning a source knowledge base's ids into valid catalog ids.
 //!
-//! Catalog id segments are lowercase ASCII letters, digits, `-` and `_` and do not
-//! start with `-` (see `catalog::validate`). Source ids such as
-//! `cmake/policy-cmp-warning/cmake3.28-linux` are mapped deterministically: uppercase
-//! letters become lowercase, every other refused character becomes `_`, and a leading
-//! `-` gets a `_` before it. So `cmake3.28-linux` becomes `cmake3_28-linux`.
+//! Catalog id segments are lowercase ASCII letters, digits, `-`, `_` and `.`, start
+//! with a letter or digit and hold no `..` (see `catalog::validate`), so ids such as
+//! `cmake/policy-cmp-warning/cmake3.28-linux` are kept as they are. Others are mapped
+//! deterministically: uppercase letters become lowercase, every other refused character
+//! becomes `_`, a leading `-`, `_` or `.` gets a `x` before it, `..` becomes `._`.
 
 /// A source id mapped to a catalog id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,13 +42,16 @@ pub fn map_segment(segment: &str) -> String {
     let mut out: String = segment
         .chars()
         .map(|c| match c {
-            'a'..='z' | '0'..='9' | '-' | '_' => c,
+            'a'..='z' | '0'..='9' | '-' | '_' | '.' => c,
             'A'..='Z' => c.to_ascii_lowercase(),
             _ => '_',
         })
         .collect();
-    if out.starts_with('-') {
-        out.insert(0, '_');
+    while out.contains("..") {
+        out = out.replace("..", "._");
+    }
+    if !out.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        out.insert(0, 'x');
     }
     out
 }
@@ -67,9 +70,10 @@ mod tests {
     #[test]
     fn maps_refused_characters() {
         let m = map_id("cmake/policy-cmp-warning/cmake3.28-linux").unwrap();
-        assert_eq!(m.id, "cmake/policy-cmp-warning/cmake3_28-linux");
-        assert!(m.changed);
-        assert_eq!(map_segment("-Foo+Bar"), "_-foo_bar");
+        assert_eq!(m.id, "cmake/policy-cmp-warning/cmake3.28-linux");
+        assert!(!m.changed);
+        assert_eq!(map_segment("-Foo+Bar"), "x-foo_bar");
+        assert_eq!(map_segment("a..b"), "a._b");
     }
 
     #[test]

@@ -201,17 +201,34 @@ fn single_letter(class: &Class) -> Option<char> {
     }
 }
 
-/// Literal characters a match must contain at least: a rough measure of how specific
-/// a regex is (alternations count their shortest branch).
-pub fn literal_len(hir: &Hir) -> usize {
+/// The information in the literal text every match contains: `weigh` rates each
+/// required run of literal text; a concatenation adds its parts, an alternation counts
+/// its poorest branch, optional parts count nothing.
+pub fn literal_info(hir: &Hir, weigh: &dyn Fn(&str) -> f64) -> f64 {
+    if let Some(s) = exact(hir) {
+        return weigh(&s);
+    }
     match hir.kind() {
-        HirKind::Literal(lit) => String::from_utf8_lossy(&lit.0).chars().count(),
-        HirKind::Class(class) => usize::from(single_letter(class).is_some()),
-        HirKind::Capture(cap) => literal_len(&cap.sub),
-        HirKind::Repetition(rep) => literal_len(&rep.sub) * (rep.min.min(4) as usize),
-        HirKind::Concat(children) => children.iter().map(literal_len).sum(),
-        HirKind::Alternation(branches) => branches.iter().map(literal_len).min().unwrap_or(0),
-        _ => 0,
+        HirKind::Capture(cap) => literal_info(&cap.sub, weigh),
+        HirKind::Repetition(rep) if rep.min >= 1 => literal_info(&rep.sub, weigh),
+        HirKind::Alternation(branches) => branches
+            .iter()
+            .map(|b| literal_info(b, weigh))
+            .fold(f64::INFINITY, f64::min),
+        HirKind::Concat(children) => {
+            let mut total = 0.0;
+            let mut run = String::new();
+            for child in children {
+                match exact(child) {
+                    Some(s) => run.push_str(&s),
+                    None => {
+                        total += weigh(&std::mem::take(&mut run)) + literal_info(child, weigh);
+                    }
+                }
+            }
+            total + weigh(&run)
+        }
+        _ => 0.0,
     }
 }
 
@@ -264,6 +281,15 @@ mod tests {
     fn no_literal_for_bare_classes() {
         assert_eq!(req(r"\w+\s+\d+"), None);
         assert_eq!(req(r"(a|\w+)x"), None);
+    }
+
+    #[test]
+    fn literal_info_adds_runs_and_takes_the_poorest_branch() {
+        let weigh = |s: &str| s.trim().len() as f64;
+        let info = |p: &str| literal_info(&regex_syntax::parse(p).unwrap(), &weigh);
+        assert_eq!(info("abc.*defg"), 7.0);
+        assert_eq!(info("x(ab|cdef)y"), 4.0);
+        assert_eq!(info("(?i)abc(de)?"), 3.0);
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod patterns;
 pub mod rank;
 pub mod report;
 mod scan;
+pub mod words;
 
 pub use rank::ABSTAIN_BELOW;
 pub use report::{Diagnosis, ErrorLine, Evidence, MatchKind, Report};
@@ -36,6 +37,8 @@ pub struct EntryInfo {
     /// Indexes of entries this one causes (`leads_to`, and entries naming it in
     /// `preceded_by`).
     pub causes: Vec<usize>,
+    /// The signature's words, to measure how much a matched line resembles it.
+    pub signature: words::Signature,
 }
 
 /// Per-call options.
@@ -75,6 +78,12 @@ impl Matcher {
             .enumerate()
             .map(|(i, e)| (e.meta.id.clone(), i))
             .collect();
+        let texts: Vec<String> = catalog
+            .entries()
+            .iter()
+            .map(|e| format!("{} {}", e.meta.signature, e.meta.title))
+            .collect();
+        let weights = words::WordWeights::learn(texts.iter().map(String::as_str));
         let mut entries: Vec<EntryInfo> = catalog
             .entries()
             .iter()
@@ -88,6 +97,7 @@ impl Matcher {
                     .iter()
                     .filter_map(|id| by_id.get(id).copied())
                     .collect(),
+                signature: words::Signature::new(&e.meta.signature, &weights),
             })
             .collect();
         for (i, e) in catalog.entries().iter().enumerate() {
@@ -104,7 +114,7 @@ impl Matcher {
             }
         }
         Matcher {
-            set: PatternSet::build(catalog),
+            set: PatternSet::build(catalog, &weights),
             entries,
             by_id,
         }

@@ -4,10 +4,15 @@
 //! error-like lines.
 
 use super::literals::{self, MIN_LITERAL_BYTES};
+use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
 use regex::Regex;
 use std::collections::HashMap;
+
+/// Word weight (see [`WordWeights`]) at which a pattern counts as fully specific:
+/// about three words that few entries use.
+const SPECIFIC_WORDS: f64 = 3.0;
 
 /// Literal quality below which a pattern is treated as weak.
 pub const WEAK_QUALITY: f64 = 4.0;
@@ -31,7 +36,7 @@ pub struct Compiled {
     pub has_names: bool,
     pub near: Option<Near>,
     pub weight: f64,
-    /// How specific the regex is, in [0, 1] (literal characters it requires).
+    /// How specific the regex is, in [0, 1]: the weight of the words it requires.
     pub specificity: f64,
     /// The literals the prefilter looks for; empty for weak patterns.
     pub literals: Vec<String>,
@@ -52,7 +57,7 @@ pub struct PatternSet {
 impl PatternSet {
     /// Compiles every pattern of `catalog`; patterns that do not compile were already
     /// refused by the loader and are skipped here.
-    pub fn build(catalog: &Catalog) -> PatternSet {
+    pub fn build(catalog: &Catalog, weights: &WordWeights) -> PatternSet {
         let mut patterns = Vec::new();
         for (entry, e) in catalog.entries().iter().enumerate() {
             for (index, p) in e.meta.patterns.iter().enumerate() {
@@ -68,7 +73,9 @@ impl PatternSet {
                 });
                 let hir = regex_syntax::parse(&p.regex).ok();
                 let required = hir.as_ref().and_then(literals::required);
-                let literal_chars = hir.as_ref().map_or(0, literals::literal_len);
+                let info = hir.as_ref().map_or(0.0, |h| {
+                    literals::literal_info(h, &|text| weights.sum(text))
+                });
                 let literals = required
                     .filter(|r| r.quality >= WEAK_QUALITY)
                     .map(|r| r.literals)
@@ -80,7 +87,7 @@ impl PatternSet {
                     regex,
                     near,
                     weight: p.weight,
-                    specificity: (literal_chars as f64 / 40.0).min(1.0),
+                    specificity: (info / SPECIFIC_WORDS).min(1.0),
                     literals,
                 });
             }

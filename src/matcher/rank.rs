@@ -20,29 +20,45 @@ const EVIDENCE_SHOWN: usize = 4;
 /// Confidence lost per warning about incomplete evidence.
 const WARNING_PENALTY: f64 = 0.08;
 
-/// Strength of one hit as evidence for its entry, in [0, 1].
-fn hit_strength(m: &Matcher, hit: &Hit, failing_step: Option<usize>, total: u64) -> f64 {
+/// What the whole log says about a hit's context.
+struct Context {
+    failing_step: Option<usize>,
+    total: u64,
+    /// The highest error-ness of any line, to rate lines relative to the log.
+    top_score: f32,
+}
+
+/// Strength of one hit as evidence for its entry, in [0, 1]: how specific the pattern
+/// is, how much the line resembles the entry's signature, how error-like the line is
+/// compared with the log's most error-like line, and where it sits.
+fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     let p = &m.patterns().patterns[hit.pattern as usize];
-    let errorness = f64::from(hit.score.normalized());
-    let in_failing_step = failing_step == Some(hit.step);
-    let late = if total > 0 {
-        hit.seq as f64 / total as f64
+    let resemblance = m.entry(p.entry).signature.resemblance(&hit.text);
+    let errorness = if cx.top_score > 0.0 {
+        f64::from((hit.score.value / cx.top_score).min(1.0))
     } else {
         0.0
     };
-    let mut s = 0.50
-        + 0.22 * p.specificity
-        + 0.15 * errorness
-        + 0.06 * f64::from(u8::from(in_failing_step))
-        + 0.04 * late;
+    let in_failing_step = cx.failing_step == Some(hit.step);
+    let late = if cx.total > 0 {
+        hit.seq as f64 / cx.total as f64
+    } else {
+        0.0
+    };
+    let mut s = 0.30
+        + 0.30 * p.specificity
+        + 0.15 * resemblance
+        + 0.12 * errorness
+        + 0.05 * f64::from(u8::from(in_failing_step))
+        + 0.03 * late;
     if hit.near.is_some() {
         s += 0.05;
     }
     if hit.in_baseline {
         s *= 0.5;
     }
-    // A pattern of weight 1 counts fully; weight 0.5 leaves a lone hit just above the
-    // abstention threshold on an error line; weight 0.3 or less never stands alone.
+    // A pattern of weight 1 counts fully; lower weights scale the hit down (see the
+    // catalog README on `weight`).
     (s * (0.5 + 0.5 * p.weight)).min(1.0)
 }
 
@@ -65,6 +81,16 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
     let multi_step = steps.len() > 1;
     let step_name = |i: usize| multi_step.then(|| steps[i].name.clone());
 
+    let context = Context {
+        failing_step,
+        total: scanned.lines,
+        top_score: scanned
+            .error_lines
+            .iter()
+            .filter(|l| !l.score.wrapper)
+            .map(|l| l.score.value)
+            .fold(0.0, f32::max),
+    };
     // Group hits by entry.
     let mut by_entry: HashMap<usize, Vec<&Hit>> = HashMap::new();
     for hit in &scanned.hits {
@@ -74,10 +100,7 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
     let mut found: Vec<(usize, f64, Diagnosis)> = by_entry
         .into_iter()
         .map(|(entry, hits)| {
-            let strengths: Vec<f64> = hits
-                .iter()
-                .map(|h| hit_strength(m, h, failing_step, scanned.lines))
-                .collect();
+            let strengths: Vec<f64> = hits.iter().map(|h| hit_strength(m, h, &context)).collect();
             let (best_i, best) = strengths
                 .iter()
                 .copied()
