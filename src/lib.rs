@@ -5,4 +5,5 @@
 //! the matcher and index (built once, immutable) -> rendering.
 
 pub mod catalog;
+pub mod index;
 pub mod logtext;

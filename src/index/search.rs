@@ -1,0 +1,237 @@
+//! User queries: lenient parsing, language filter, per-entry deduplication, snippets.
+
+use super::snippet::{self, lead};
+use super::{Error, Index, Result, cjk, schema, truncate};
+use crate::catalog::LANGS;
+use serde::Serialize;
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{Searcher, Term};
+
+/// Queries longer than this many bytes are cut (a query is typed, not pasted logs).
+const MAX_QUERY_BYTES: usize = 2048;
+/// Hits beyond this many are never returned, whatever the caller asks.
+const MAX_LIMIT: usize = 1000;
+/// Snippet length in bytes (tantivy measures fragments in bytes).
+const SNIPPET_BYTES: usize = 240;
+
+/// One search result: an entry in the language whose text matched best.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// Entry id, e.g. `policy/github-actions-oidc-token-permission-denied`.
+    pub id: String,
+    /// Language of the matching text (`en`, `zh`, ...).
+    pub lang: String,
+    /// Title in that language (English when the translation has none). Plain text.
+    pub title: String,
+    /// BM25 score; only comparable between hits of one query.
+    pub score: f32,
+    /// A fragment of the matching text, HTML-escaped, query terms in `<b>...</b>`.
+    pub snippet_html: String,
+}
+
+impl SearchHit {
+    /// The snippet as plain text (tags dropped, entities decoded), for terminals.
+    pub fn snippet_text(&self) -> String {
+        snippet::html_to_text(&self.snippet_html)
+    }
+}
+
+impl Index {
+    /// Searches the catalog. `query` uses tantivy's query syntax (`oidc AND token`,
+    /// `"exact phrase"`, `title_en:oidc`, `tags:npm`, `domain:policy`) but never fails
+    /// on it: what cannot be parsed is searched as plain words or ignored. Words match
+    /// any of them (OR), ranked by BM25 with title and signature weighing 3, root cause
+    /// 2, fixes and body 1. CJK runs are searched as their bigrams.
+    ///
+    /// With `lang`, only that language's documents are searched (fields a translation
+    /// leaves out hold the English text, so English words still find them); an unknown
+    /// language finds nothing. Without it, every language is searched and each entry
+    /// appears once, in its best-matching language. At most `limit` hits, best first.
+    pub fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Result<Vec<SearchHit>> {
+        let limit = limit.min(MAX_LIMIT);
+        if limit == 0 || self.docs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let text = cjk::split_query_runs(&defuse(truncate(query, MAX_QUERY_BYTES)));
+        let lang = match lang {
+            Some(code) => match schema::lang_index(code) {
+                Some(lang) => Some(lang),
+                None => return Ok(Vec::new()),
+            },
+            None => None,
+        };
+        let parser = lang.map_or(&self.all_parser, |l| &self.lang_parsers[l]);
+        let (parsed, _errors) = parser.parse_query_lenient(&text);
+        let query: Box<dyn Query> = match lang {
+            Some(l) => {
+                let term = Term::from_field_text(self.fields.lang, LANGS[l]);
+                let filter = TermQuery::new(term, IndexRecordOption::Basic);
+                Box::new(BooleanQuery::new(vec![
+                    (Occur::Must, parsed),
+                    (
+                        Occur::Must,
+                        Box::new(ConstScoreQuery::new(Box::new(filter), 0.0)),
+                    ),
+                ]))
+            }
+            None => parsed,
+        };
+
+        let searcher = self.reader.searcher();
+        // Each entry has at most one document per language.
+        let fetch = if lang.is_some() {
+            limit
+        } else {
+            limit * LANGS.len()
+        };
+        let top = searcher
+            .search(&*query, &TopDocs::with_limit(fetch).order_by_score())
+            .map_err(Error::Search)?;
+
+        let mut seen = HashSet::new();
+        let mut snippets = Snippets::new(&searcher, &*query);
+        let mut hits = Vec::new();
+        for (score, address) in top {
+            let Some(ord) = self.ord_of(address) else {
+                continue;
+            };
+            let doc = &self.docs[ord];
+            if !score.is_finite() || !seen.insert(doc.id.as_str()) {
+                continue;
+            }
+            let fields = &self.fields.langs[doc.lang];
+            let candidates = [
+                (fields.root_cause, doc.root_cause.as_str()),
+                (fields.body, doc.body.as_str()),
+                (fields.fixes, doc.fixes.as_str()),
+                (fields.signature, doc.signature.as_str()),
+            ];
+            let snippet_html = snippets.best(&candidates).unwrap_or_else(|| {
+                let mut html = String::new();
+                snippet::escape_into(&lead(&doc.root_cause, SNIPPET_BYTES), &mut html);
+                html
+            });
+            hits.push(SearchHit {
+                id: doc.id.clone(),
+                lang: LANGS[doc.lang].to_string(),
+                title: doc.title.clone(),
+                score,
+                snippet_html,
+            });
+            if hits.len() == limit {
+                break;
+            }
+        }
+        Ok(hits)
+    }
+}
+
+/// Deepest nesting of groups and `NOT`s the query parser is given.
+const MAX_NESTING: usize = 8;
+
+/// `query` made safe for tantivy's recursive-descent query parser, which overflows the
+/// stack on a few hundred nested `(` or `NOT`: beyond [`MAX_NESTING`] parentheses
+/// become spaces and `NOT` a plain word.
+fn defuse(query: &str) -> Cow<'_, str> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for b in query.bytes() {
+        match b {
+            b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    let nots = query.matches("NOT").count();
+    if deepest <= MAX_NESTING && nots <= MAX_NESTING {
+        return Cow::Borrowed(query);
+    }
+    let mut safe = query.to_string();
+    if deepest > MAX_NESTING {
+        safe = safe.replace(['(', ')'], " ");
+    }
+    if nots > MAX_NESTING {
+        safe = safe.replace("NOT", "not");
+    }
+    Cow::Owned(safe)
+}
+
+/// Snippet generators for one query, made per field when first needed.
+struct Snippets<'a> {
+    searcher: &'a Searcher,
+    query: &'a dyn Query,
+    generators: HashMap<Field, Option<SnippetGenerator>>,
+}
+
+impl<'a> Snippets<'a> {
+    fn new(searcher: &'a Searcher, query: &'a dyn Query) -> Snippets<'a> {
+        Snippets {
+            searcher,
+            query,
+            generators: HashMap::new(),
+        }
+    }
+
+    /// HTML of the snippet with the most highlighted words among `candidates` (the
+    /// first one on a tie), or `None` when no query term occurs in any of them.
+    fn best(&mut self, candidates: &[(Field, &str)]) -> Option<String> {
+        let mut best: Option<(usize, String)> = None;
+        for &(field, text) in candidates {
+            if text.is_empty() {
+                continue;
+            }
+            let generator = self.generators.entry(field).or_insert_with(|| {
+                SnippetGenerator::create(self.searcher, self.query, field)
+                    .ok()
+                    .map(|mut g| {
+                        g.set_max_num_chars(SNIPPET_BYTES);
+                        g
+                    })
+            });
+            let Some(generator) = generator else {
+                continue;
+            };
+            let snippet = generator.snippet(text);
+            let fragment = snippet.fragment();
+            let words: HashSet<String> = snippet
+                .highlighted()
+                .iter()
+                .filter_map(|r| fragment.get(r.clone()))
+                .map(str::to_lowercase)
+                .collect();
+            if !words.is_empty() && best.as_ref().is_none_or(|(n, _)| words.len() > *n) {
+                best = Some((
+                    words.len(),
+                    snippet::to_html(fragment, snippet.highlighted()),
+                ));
+            }
+        }
+        best.map(|(_, html)| html)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defuse;
+
+    #[test]
+    fn defuse_keeps_ordinary_queries() {
+        assert_eq!(defuse("(a OR b) AND NOT c"), "(a OR b) AND NOT c");
+    }
+
+    #[test]
+    fn defuse_flattens_deep_nesting() {
+        let deep = format!("{}x", "(".repeat(9));
+        assert_eq!(defuse(&deep).trim(), "x");
+        let nots = "NOT ".repeat(9);
+        assert!(!defuse(&nots).contains("NOT"));
+    }
+}
