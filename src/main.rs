@@ -38,7 +38,9 @@ enum Command {
     /// Serve the JSON API and the web pages over HTTP.
     Serve,
     /// Full-text search over the catalog.
-    Search,
+    ///
+    /// Exits 0 when something was found, 1 when nothing was, 2 on errors.
+    Search(SearchArgs),
     /// Import another knowledge base into catalog files.
     Import,
     /// Render the static docs site.
@@ -63,7 +65,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { dirs } => Ok(check(&dirs)),
         Command::Diagnose { .. } => not_built("diagnose"),
         Command::Serve => not_built("serve"),
-        Command::Search => not_built("search"),
+        Command::Search(args) => search(&args),
         Command::Import => not_built("import"),
         Command::BuildSite => not_built("build-site"),
         Command::Eval => not_built("eval"),
@@ -106,4 +108,80 @@ fn check(dirs: &[PathBuf]) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Arguments of `logdoc search`.
+#[derive(clap::Args)]
+struct SearchArgs {
+    /// Catalog directories, merged (default: the bundled `catalog`).
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Search only this language's text (default: all, each entry in its best language).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(catalog::LANGS))]
+    lang: Option<String>,
+    /// Most hits to print.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// `text` for people, `json` for programs (one object: query, lang, hits).
+    #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+    format: SearchFormat,
+    /// Words to search for (tantivy query syntax: `"a phrase"`, `tags:npm`, `a AND b`).
+    #[arg(required = true)]
+    query: Vec<String>,
+}
+
+/// Output format of `logdoc search`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum SearchFormat {
+    Text,
+    Json,
+}
+
+fn search(args: &SearchArgs) -> Result<ExitCode> {
+    use std::io::Write;
+
+    let loaded = catalog::load(&args.catalogs);
+    if loaded.has_errors() {
+        let errors = loaded
+            .problems
+            .iter()
+            .filter(|p| p.severity == Severity::Error);
+        if loaded.catalog.is_empty() {
+            let first = errors.map(ToString::to_string).next().unwrap_or_default();
+            anyhow::bail!("no catalog entries loaded: {first}");
+        }
+        eprintln!(
+            "logdoc search: {} catalog errors (see `logdoc check`); searching the {} entries that loaded",
+            errors.count(),
+            loaded.catalog.len()
+        );
+    }
+    let index = logdoc::index::Index::build(&loaded.catalog)?;
+    let query = args.query.join(" ");
+    let hits = index.search(&query, args.lang.as_deref(), args.limit)?;
+
+    let mut out = std::io::stdout().lock();
+    let written = match args.format {
+        SearchFormat::Json => {
+            let doc = serde_json::json!({"query": query, "lang": args.lang, "hits": hits});
+            writeln!(out, "{doc}")
+        }
+        SearchFormat::Text => hits.iter().try_for_each(|hit| {
+            writeln!(out, "{:>7.2}  {} [{}]", hit.score, hit.id, hit.lang)?;
+            writeln!(out, "         {}", hit.title)?;
+            writeln!(out, "         {}", hit.snippet_text().replace('\n', " "))
+        }),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        Err(err) => return Err(err.into()),
+    }
+    if hits.is_empty() {
+        if let SearchFormat::Text = args.format {
+            eprintln!("no entries match `{query}`");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
 }
