@@ -36,6 +36,7 @@ pub use signature::SignatureMatch;
 
 use crate::catalog::{Catalog, LANGS};
 use schema::Fields;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 use tantivy::query::QueryParser;
 use tantivy::schema::{Field, TantivyDocument};
@@ -74,6 +75,9 @@ pub struct Index {
     ords: Vec<Vec<u32>>,
     /// Address of each document, by `ord`.
     addresses: Vec<DocAddress>,
+    /// Terms of the signature and title fields, per language: the signature query
+    /// skips the line's other words without a term-dictionary lookup.
+    signature_terms: Vec<[HashSet<String>; 2]>,
     /// Score of each document's own signature against itself, computed when first needed.
     self_scores: Vec<OnceLock<f32>>,
 }
@@ -168,7 +172,19 @@ impl Index {
             .iter()
             .map(|l| parser(l.boosted().to_vec()))
             .collect();
-        let analyzers = LANGS.iter().map(|code| schema::analyzer(code)).collect();
+        let analyzers: Vec<TextAnalyzer> =
+            LANGS.iter().map(|code| schema::analyzer(code)).collect();
+        let mut signature_terms: Vec<[HashSet<String>; 2]> =
+            LANGS.iter().map(|_| Default::default()).collect();
+        for doc in &docs {
+            let mut analyzer = analyzers[doc.lang].clone();
+            for (k, text) in [&doc.signature, &doc.title].into_iter().enumerate() {
+                let mut stream = analyzer.token_stream(text);
+                while let Some(token) = stream.next() {
+                    signature_terms[doc.lang][k].insert(token.text.clone());
+                }
+            }
+        }
         let self_scores = docs.iter().map(|_| OnceLock::new()).collect();
         Ok(Index {
             reader,
@@ -176,6 +192,7 @@ impl Index {
             all_parser,
             lang_parsers,
             analyzers,
+            signature_terms,
             docs,
             ords,
             addresses,

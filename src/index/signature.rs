@@ -72,7 +72,7 @@ impl Index {
             return Vec::new();
         }
         let searcher = self.reader.searcher();
-        let Some(query) = self.signature_query(&searcher, text) else {
+        let Some(query) = self.signature_query(text) else {
             return Vec::new();
         };
         let collector = TopDocs::with_limit(limit * LANGS.len()).order_by_score();
@@ -116,7 +116,9 @@ impl Index {
     /// The score the English signature of entry `id` gets against itself (the
     /// denominator of [`SignatureMatch::coverage`]), or `None` for an unknown id.
     pub fn self_score(&self, id: &str) -> Option<f32> {
-        let ord = self.docs.iter().position(|d| d.id == id && d.lang == 0)?;
+        // Documents follow the catalog's id order, each entry's English one first.
+        let ord = self.docs.partition_point(|d| d.id.as_str() < id);
+        self.docs.get(ord).filter(|d| d.id == id && d.lang == 0)?;
         Some(self.doc_self_score(&self.reader.searcher(), ord))
     }
 
@@ -127,7 +129,7 @@ impl Index {
 
     /// Score of document `ord` for the signature query of `text` (0 if it does not match).
     fn score_of(&self, searcher: &Searcher, text: &str, ord: usize) -> f32 {
-        let Some(query) = self.signature_query(searcher, text) else {
+        let Some(query) = self.signature_query(text) else {
             return 0.0;
         };
         let address = self.addresses[ord];
@@ -154,7 +156,7 @@ impl Index {
 
     /// A disjunction of the line's terms over every language's signature and title
     /// fields; `None` when no term occurs in the index.
-    fn signature_query(&self, searcher: &Searcher, text: &str) -> Option<BooleanQuery> {
+    fn signature_query(&self, text: &str) -> Option<BooleanQuery> {
         let masked = mask(truncate(text, MAX_LINE_BYTES));
         let text = strip_placeholders(&masked);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -169,15 +171,16 @@ impl Index {
                     terms
                 }
             };
+            let known = &self.signature_terms[lang];
             for word in &terms {
-                for (field, boost) in [
-                    (fields.signature, SIGNATURE_BOOST),
-                    (fields.title, TITLE_BOOST),
+                for (k, field, boost) in [
+                    (0, fields.signature, SIGNATURE_BOOST),
+                    (1, fields.title, TITLE_BOOST),
                 ] {
-                    let term = Term::from_field_text(field, word);
-                    if searcher.doc_freq(&term).unwrap_or(0) == 0 {
+                    if !known[k].contains(word) {
                         continue;
                     }
+                    let term = Term::from_field_text(field, word);
                     let query = TermQuery::new(term, IndexRecordOption::WithFreqs);
                     clauses.push((
                         Occur::Should,
