@@ -39,13 +39,16 @@ use schema::Fields;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 use tantivy::query::QueryParser;
-use tantivy::schema::{Field, TantivyDocument};
+use tantivy::schema::TantivyDocument;
 use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, IndexReader, IndexWriter, ReloadPolicy};
 use text::DocText;
 
 /// Memory the writer may use while building (tantivy requires at least 15 MB).
 const WRITER_MEMORY: usize = 32 << 20;
+
+/// Query boost of the id's words (title and signature: 3, root cause: 2).
+const ID_WORDS_BOOST: f32 = 2.0;
 
 /// What can go wrong in the index. User input never does: only tantivy failures.
 #[derive(Debug, thiserror::Error)]
@@ -63,10 +66,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub struct Index {
     reader: IndexReader,
     fields: Fields,
-    /// Parser over the text fields of every language.
-    all_parser: QueryParser,
-    /// Parsers over one language's text fields, in the order of [`LANGS`].
-    lang_parsers: Vec<QueryParser>,
+    /// Parsers over one language's text fields, in the order of [`LANGS`], joining
+    /// words with AND...
+    and_parsers: Vec<QueryParser>,
+    /// ...and with OR.
+    or_parsers: Vec<QueryParser>,
     /// One analyzer per language, in the order of [`LANGS`].
     analyzers: Vec<TextAnalyzer>,
     /// The text of each document, by its `ord`.
@@ -115,6 +119,7 @@ impl Index {
                 let mut doc = TantivyDocument::default();
                 doc.add_text(fields.id, &entry.meta.id);
                 doc.add_text(fields.lang, LANGS[text.lang]);
+                doc.add_text(fields.id_words, &entry.meta.id);
                 doc.add_text(fields.domain, &entry.meta.domain);
                 doc.add_text(fields.category, &entry.meta.category);
                 for tag in &entry.meta.tags {
@@ -158,20 +163,21 @@ impl Index {
             ords.push(segment_ords);
         }
 
-        let parser = |fields_and_boosts: Vec<(Field, f32)>| {
-            let defaults = fields_and_boosts.iter().map(|&(f, _)| f).collect();
-            let mut parser = QueryParser::for_index(&index, defaults);
-            for (field, boost) in fields_and_boosts {
+        let parser = |lang: &schema::LangFields, conjunction: bool| {
+            let mut boosted = lang.boosted().to_vec();
+            boosted.push((fields.id_words, ID_WORDS_BOOST));
+            let mut parser =
+                QueryParser::for_index(&index, boosted.iter().map(|&(f, _)| f).collect());
+            for (field, boost) in boosted {
                 parser.set_field_boost(field, boost);
+            }
+            if conjunction {
+                parser.set_conjunction_by_default();
             }
             parser
         };
-        let all_parser = parser(fields.langs.iter().flat_map(|l| l.boosted()).collect());
-        let lang_parsers = fields
-            .langs
-            .iter()
-            .map(|l| parser(l.boosted().to_vec()))
-            .collect();
+        let and_parsers = fields.langs.iter().map(|l| parser(l, true)).collect();
+        let or_parsers = fields.langs.iter().map(|l| parser(l, false)).collect();
         let analyzers: Vec<TextAnalyzer> =
             LANGS.iter().map(|code| schema::analyzer(code)).collect();
         let mut signature_terms: Vec<[HashSet<String>; 2]> =
@@ -189,8 +195,8 @@ impl Index {
         Ok(Index {
             reader,
             fields,
-            all_parser,
-            lang_parsers,
+            and_parsers,
+            or_parsers,
             analyzers,
             signature_terms,
             docs,

@@ -30,7 +30,7 @@ pub struct LangFields {
 
 impl LangFields {
     /// The fields with their query boosts: title and signature count most, then the
-    /// root cause, then fixes and body.
+    /// root cause, then fixes and body. (The id's words count 2; see [`Fields`].)
     pub fn boosted(&self) -> [(Field, f32); 5] {
         [
             (self.title, 3.0),
@@ -53,6 +53,9 @@ pub struct Fields {
     pub category: Field,
     /// One value per tag.
     pub tags: Field,
+    /// Words of the id (`policy/oidc-token-denied` -> `policy oidc token denied`),
+    /// English analyzer, in every language's document: ids are curated summaries.
+    pub id_words: Field,
     /// Position of the document in the index's side table (fast field).
     pub ord: Field,
     /// Text fields, in the order of [`LANGS`].
@@ -68,14 +71,18 @@ pub fn build() -> (Schema, Fields) {
     let category = b.add_text_field("category", STRING);
     let tags = b.add_text_field("tags", STRING);
     let ord = b.add_u64_field("ord", FAST);
+    let text_options = |analyzer: &str| {
+        TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(analyzer)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        )
+    };
+    let id_words = b.add_text_field("id_words", text_options(analyzer_name("en")));
     let langs = LANGS
         .iter()
         .map(|&code| {
-            let options = TextOptions::default().set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer(analyzer_name(code))
-                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-            );
+            let options = text_options(analyzer_name(code));
             let mut text =
                 |name: &str| b.add_text_field(&format!("{name}_{code}"), options.clone());
             LangFields {
@@ -93,6 +100,7 @@ pub fn build() -> (Schema, Fields) {
         domain,
         category,
         tags,
+        id_words,
         ord,
         langs,
     };

@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use tantivy::collector::TopDocs;
-use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, QueryParser, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{Searcher, Term};
@@ -42,68 +42,94 @@ impl SearchHit {
 }
 
 impl Index {
-    /// Searches the catalog. `query` uses tantivy's query syntax (`oidc AND token`,
+    /// Searches the catalog. `query` uses tantivy's query syntax (`oidc OR token`,
     /// `"exact phrase"`, `title_en:oidc`, `tags:npm`, `domain:policy`) but never fails
-    /// on it: what cannot be parsed is searched as plain words or ignored. Words match
-    /// any of them (OR), ranked by BM25 with title and signature weighing 3, root cause
-    /// 2, fixes and body 1. CJK runs are searched as their bigrams.
+    /// on it: what cannot be parsed is searched as plain words or ignored. Entries that
+    /// contain every word come first, then (to fill `limit`) those that contain some;
+    /// each group is ranked by BM25 with title and signature weighing 3, root cause 2,
+    /// fixes and body 1. CJK runs are searched as their bigrams.
     ///
     /// With `lang`, only that language's documents are searched (fields a translation
     /// leaves out hold the English text, so English words still find them); an unknown
-    /// language finds nothing. Without it, every language is searched and each entry
-    /// appears once, in its best-matching language. At most `limit` hits, best first.
+    /// language finds nothing. Without it, the query's script picks the languages (see
+    /// [`languages_for`]): an English query finds English documents first, `令牌` the
+    /// Chinese ones; later languages only add entries not found yet, because BM25
+    /// scores of different languages' fields are not comparable. Each entry appears
+    /// once. At most `limit` hits, in that order; `score` is comparable only between
+    /// consecutive hits of one language.
     pub fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Result<Vec<SearchHit>> {
         let limit = limit.min(MAX_LIMIT);
         if limit == 0 || self.docs.is_empty() {
             return Ok(Vec::new());
         }
         let text = cjk::split_query_runs(&defuse(truncate(query, MAX_QUERY_BYTES)));
-        let lang = match lang {
+        let langs = match lang {
             Some(code) => match schema::lang_index(code) {
-                Some(lang) => Some(lang),
+                Some(lang) => vec![lang],
                 None => return Ok(Vec::new()),
             },
-            None => None,
+            None => languages_for(&text),
         };
-        let parser = lang.map_or(&self.all_parser, |l| &self.lang_parsers[l]);
-        let (parsed, _errors) = parser.parse_query_lenient(&text);
-        let query: Box<dyn Query> = match lang {
-            Some(l) => {
-                let term = Term::from_field_text(self.fields.lang, LANGS[l]);
-                let filter = TermQuery::new(term, IndexRecordOption::Basic);
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, parsed),
-                    (
-                        Occur::Must,
-                        Box::new(ConstScoreQuery::new(Box::new(filter), 0.0)),
-                    ),
-                ]))
-            }
-            None => parsed,
-        };
-
         let searcher = self.reader.searcher();
-        // Each entry has at most one document per language.
-        let fetch = if lang.is_some() {
-            limit
-        } else {
-            limit * LANGS.len()
-        };
-        let top = searcher
-            .search(&*query, &TopDocs::with_limit(fetch).order_by_score())
-            .map_err(Error::Search)?;
-
-        let mut seen = HashSet::new();
-        let mut snippets = Snippets::new(&searcher, &*query);
         let mut hits = Vec::new();
+        let mut seen = HashSet::new();
+        for conjunction in [true, false] {
+            for &lang in &langs {
+                if hits.len() == limit {
+                    return Ok(hits);
+                }
+                let parser = if conjunction {
+                    &self.and_parsers[lang]
+                } else {
+                    &self.or_parsers[lang]
+                };
+                self.search_pass(&searcher, parser, &text, lang, limit, &mut seen, &mut hits)?;
+            }
+        }
+        Ok(hits)
+    }
+
+    /// One language, one parser: adds the hits of entries not `seen` yet.
+    #[allow(clippy::too_many_arguments)]
+    fn search_pass(
+        &self,
+        searcher: &Searcher,
+        parser: &QueryParser,
+        text: &str,
+        lang: usize,
+        limit: usize,
+        seen: &mut HashSet<String>,
+        hits: &mut Vec<SearchHit>,
+    ) -> Result<()> {
+        let (parsed, _errors) = parser.parse_query_lenient(text);
+        // Raw-field queries (`tags:npm`, `*`) would match every language: filter.
+        let term = Term::from_field_text(self.fields.lang, LANGS[lang]);
+        let filter = TermQuery::new(term, IndexRecordOption::Basic);
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, parsed),
+            (
+                Occur::Must,
+                Box::new(ConstScoreQuery::new(Box::new(filter), 0.0)),
+            ),
+        ]);
+        // One document per entry and language, and `seen` holds as many entries as
+        // `hits`: `limit` documents hold `limit - hits.len()` new entries if there are.
+        let top = searcher
+            .search(&query, &TopDocs::with_limit(limit).order_by_score())
+            .map_err(Error::Search)?;
+        let mut snippets = Snippets::new(searcher, &query);
         for (score, address) in top {
+            if hits.len() == limit {
+                break;
+            }
             let Some(ord) = self.ord_of(address) else {
                 continue;
             };
             let doc = &self.docs[ord];
-            if !score.is_finite() || !seen.insert(doc.id.as_str()) {
+            if !score.is_finite() || seen.contains(&doc.id) {
                 continue;
             }
+            seen.insert(doc.id.clone());
             let fields = &self.fields.langs[doc.lang];
             let candidates = [
                 (fields.root_cause, doc.root_cause.as_str()),
@@ -123,12 +149,33 @@ impl Index {
                 score,
                 snippet_html,
             });
-            if hits.len() == limit {
-                break;
-            }
         }
-        Ok(hits)
+        Ok(())
     }
+}
+
+/// The languages a query without `lang` searches, in order, from its script: Han or
+/// Kana: zh, ko; Hangul: ko, zh; Cyrillic: ru, en; anything else: en, de, pt.
+pub fn languages_for(query: &str) -> Vec<usize> {
+    let (mut han, mut hangul, mut cyrillic) = (false, false, false);
+    for c in query.chars() {
+        match u32::from(c) {
+            0x1100..=0x11FF | 0x3130..=0x318F | 0xA960..=0xA97F | 0xAC00..=0xD7FF => hangul = true,
+            0x0400..=0x052F => cyrillic = true,
+            _ if cjk::is_cjk(c) => han = true,
+            _ => {}
+        }
+    }
+    let codes: &[&str] = if hangul && !han {
+        &["ko", "zh"]
+    } else if han || hangul {
+        &["zh", "ko"]
+    } else if cyrillic {
+        &["ru", "en"]
+    } else {
+        &["en", "de", "pt"]
+    };
+    codes.iter().filter_map(|c| schema::lang_index(c)).collect()
 }
 
 /// Deepest nesting of groups and `NOT`s the query parser is given.
@@ -220,7 +267,22 @@ impl<'a> Snippets<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::defuse;
+    use super::{defuse, languages_for};
+    use crate::catalog::LANGS;
+
+    fn codes(query: &str) -> Vec<&'static str> {
+        languages_for(query).into_iter().map(|l| LANGS[l]).collect()
+    }
+
+    #[test]
+    fn script_picks_languages() {
+        assert_eq!(codes("permission denied"), ["en", "de", "pt"]);
+        assert_eq!(codes("Berechtigung verweigert"), ["en", "de", "pt"]);
+        assert_eq!(codes("OIDC 令牌"), ["zh", "ko"]);
+        assert_eq!(codes("토큰 권한"), ["ko", "zh"]);
+        assert_eq!(codes("доступ запрещён"), ["ru", "en"]);
+        assert_eq!(codes(""), ["en", "de", "pt"]);
+    }
 
     #[test]
     fn defuse_keeps_ordinary_queries() {

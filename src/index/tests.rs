@@ -144,6 +144,27 @@ fn without_lang_each_entry_appears_once() {
 }
 
 #[test]
+fn entries_with_every_word_come_first() {
+    // Only the OIDC entry has both words; git has "denied" in its title and signature.
+    let hits = INDEX.search("token denied", None, 10).unwrap();
+    assert_eq!(hits[0].id, OIDC, "{hits:?}");
+    assert!(ids(&hits).contains(&GIT), "{hits:?}");
+    // No entry has both: the ones with either still come.
+    let hits = INDEX.search("ssh lockfile", None, 10).unwrap();
+    assert_eq!(hits.len(), 2, "{hits:?}");
+}
+
+#[test]
+fn english_queries_find_english_documents() {
+    // The zh, ko and de OIDC documents hold the English signature and fixes too.
+    for query in ["permission denied", "ACTIONS_ID_TOKEN_REQUEST_URL", "prune"] {
+        let hits = INDEX.search(query, None, 10).unwrap();
+        assert!(!hits.is_empty(), "{query}");
+        assert!(hits.iter().all(|h| h.lang == "en"), "{query}: {hits:?}");
+    }
+}
+
+#[test]
 fn limit_is_respected() {
     let hits = INDEX.search("the", None, 2).unwrap();
     assert_eq!(hits.len(), 2);
