@@ -13,7 +13,8 @@
 //!   HTML snippet per hit.
 //! - [`Index::match_signatures`]: the matcher's fuzzy fallback, a log line against the
 //!   signatures (and titles) of every language, with [`SignatureMatch::coverage`] as a
-//!   score in [0, 1].
+//!   score in [0, 1]. It has a small BM25 index of its own ([`signature`]), built from
+//!   the same documents.
 //!
 //! ```
 //! use logdoc::catalog::Catalog;
@@ -36,11 +37,9 @@ pub use signature::SignatureMatch;
 
 use crate::catalog::{Catalog, LANGS};
 use schema::Fields;
-use std::collections::HashSet;
-use std::sync::OnceLock;
+use signature::SignatureIndex;
 use tantivy::query::QueryParser;
 use tantivy::schema::TantivyDocument;
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{DocAddress, IndexReader, IndexWriter, ReloadPolicy};
 use text::DocText;
 
@@ -71,19 +70,12 @@ pub struct Index {
     and_parsers: Vec<QueryParser>,
     /// ...and with OR.
     or_parsers: Vec<QueryParser>,
-    /// One analyzer per language, in the order of [`LANGS`].
-    analyzers: Vec<TextAnalyzer>,
     /// The text of each document, by its `ord`.
     docs: Vec<DocText>,
     /// `ord` of each document, by segment ordinal and doc id.
     ords: Vec<Vec<u32>>,
-    /// Address of each document, by `ord`.
-    addresses: Vec<DocAddress>,
-    /// Terms of the signature and title fields, per language: the signature query
-    /// skips the line's other words without a term-dictionary lookup.
-    signature_terms: Vec<[HashSet<String>; 2]>,
-    /// Score of each document's own signature against itself, computed when first needed.
-    self_scores: Vec<OnceLock<f32>>,
+    /// The signature matcher's own BM25 index.
+    signatures: SignatureIndex,
 }
 
 impl std::fmt::Debug for Index {
@@ -149,17 +141,11 @@ impl Index {
             .try_into()?;
         let searcher = reader.searcher();
         let mut ords = Vec::new();
-        let mut addresses = vec![DocAddress::new(0, 0); docs.len()];
-        for (segment_ord, segment) in searcher.segment_readers().iter().enumerate() {
+        for segment in searcher.segment_readers() {
             let column = segment.fast_fields().u64("ord")?;
             let segment_ords: Vec<u32> = (0..segment.max_doc())
                 .map(|doc_id| column.first(doc_id).unwrap_or(0) as u32)
                 .collect();
-            for (doc_id, &ord) in segment_ords.iter().enumerate() {
-                if let Some(address) = addresses.get_mut(ord as usize) {
-                    *address = DocAddress::new(segment_ord as u32, doc_id as u32);
-                }
-            }
             ords.push(segment_ords);
         }
 
@@ -178,31 +164,15 @@ impl Index {
         };
         let and_parsers = fields.langs.iter().map(|l| parser(l, true)).collect();
         let or_parsers = fields.langs.iter().map(|l| parser(l, false)).collect();
-        let analyzers: Vec<TextAnalyzer> =
-            LANGS.iter().map(|code| schema::analyzer(code)).collect();
-        let mut signature_terms: Vec<[HashSet<String>; 2]> =
-            LANGS.iter().map(|_| Default::default()).collect();
-        for doc in &docs {
-            let mut analyzer = analyzers[doc.lang].clone();
-            for (k, text) in [&doc.signature, &doc.title].into_iter().enumerate() {
-                let mut stream = analyzer.token_stream(text);
-                while let Some(token) = stream.next() {
-                    signature_terms[doc.lang][k].insert(token.text.clone());
-                }
-            }
-        }
-        let self_scores = docs.iter().map(|_| OnceLock::new()).collect();
+        let signatures = SignatureIndex::build(&docs);
         Ok(Index {
             reader,
             fields,
             and_parsers,
             or_parsers,
-            analyzers,
-            signature_terms,
             docs,
             ords,
-            addresses,
-            self_scores,
+            signatures,
         })
     }
 
