@@ -3,9 +3,9 @@
 //! [`Index::build`] turns a [`Catalog`] into an index once at start; it is immutable
 //! afterwards and meant to be shared by `Arc`. It holds one document per entry and
 //! language: English plus every translation, each field a translation leaves out taken
-//! from English ([`text`]). Text fields exist per language so each gets its analyzer
-//! ([`schema`]): stemmed words for en, de, ru and pt, character bigrams for zh and ko
-//! ([`cjk`]).
+//! from English (`text.rs`). Text fields exist per language so each gets its analyzer
+//! (`schema.rs`): stemmed words for en, de, ru and pt, character bigrams for zh and ko
+//! (`cjk.rs`).
 //!
 //! Two ways in:
 //! - [`Index::search`]: user queries (the docs site, `/api/v1/search`, `logdoc search`),
@@ -13,7 +13,7 @@
 //!   HTML snippet per hit.
 //! - [`Index::match_signatures`]: the matcher's fuzzy fallback, a log line against the
 //!   signatures (and titles) of every language, with [`SignatureMatch::coverage`] as a
-//!   score in [0, 1]. It has a small BM25 index of its own ([`signature`]), built from
+//!   score in [0, 1]. It has a small BM25 index of its own (`signature.rs`), built from
 //!   the same documents.
 //!
 //! ```
@@ -94,7 +94,7 @@ impl Index {
 
     fn build_inner(catalog: &Catalog) -> tantivy::Result<Index> {
         let (schema, fields) = schema::build();
-        let index = tantivy::Index::create_in_ram(schema.clone());
+        let index = tantivy::Index::create_in_ram(schema);
         schema::register(index.tokenizers());
 
         let mut docs = Vec::new();

@@ -19,7 +19,7 @@ const MAX_LIMIT: usize = 1000;
 /// Snippet length in bytes (tantivy measures fragments in bytes).
 const SNIPPET_BYTES: usize = 240;
 
-/// One search result: an entry in the language whose text matched best.
+/// One search result: an entry, in the language of the text that matched.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
     /// Entry id, e.g. `policy/github-actions-oidc-token-permission-denied`.
@@ -28,7 +28,7 @@ pub struct SearchHit {
     pub lang: String,
     /// Title in that language (English when the translation has none). Plain text.
     pub title: String,
-    /// BM25 score; only comparable between hits of one query.
+    /// BM25 score (see [`Index::search`] for which hits it compares with).
     pub score: f32,
     /// A fragment of the matching text, HTML-escaped, query terms in `<b>...</b>`.
     pub snippet_html: String,
@@ -51,12 +51,14 @@ impl Index {
     ///
     /// With `lang`, only that language's documents are searched (fields a translation
     /// leaves out hold the English text, so English words still find them); an unknown
-    /// language finds nothing. Without it, the query's script picks the languages (see
-    /// [`languages_for`]): an English query finds English documents first, `令牌` the
-    /// Chinese ones; later languages only add entries not found yet, because BM25
-    /// scores of different languages' fields are not comparable. Each entry appears
-    /// once. At most `limit` hits, in that order; `score` is comparable only between
-    /// consecutive hits of one language.
+    /// language finds nothing. Without it, the query's script picks the languages, in
+    /// order: Han or Kana: zh, ko; Hangul: ko, zh; Cyrillic: ru, en; otherwise en, de,
+    /// pt. Later languages only add entries not found yet, because BM25 scores of
+    /// different languages' fields are not comparable (and translations repeat the
+    /// English text they leave out, so an English query would otherwise find them).
+    /// Each entry appears once. At most `limit` hits, in that order: all-words hits of
+    /// each language, then some-words hits; `score` is comparable only within a run
+    /// of one language and one kind.
     pub fn search(&self, query: &str, lang: Option<&str>, limit: usize) -> Result<Vec<SearchHit>> {
         let limit = limit.min(MAX_LIMIT);
         if limit == 0 || self.docs.is_empty() {
@@ -71,36 +73,38 @@ impl Index {
             None => languages_for(&text),
         };
         let searcher = self.reader.searcher();
-        let mut hits = Vec::new();
-        let mut seen = HashSet::new();
+        let mut found = Found {
+            hits: Vec::new(),
+            seen: HashSet::new(),
+            limit,
+        };
         for conjunction in [true, false] {
             for &lang in &langs {
-                if hits.len() == limit {
-                    return Ok(hits);
+                if found.hits.len() == limit {
+                    return Ok(found.hits);
                 }
                 let parser = if conjunction {
                     &self.and_parsers[lang]
                 } else {
                     &self.or_parsers[lang]
                 };
-                self.search_pass(&searcher, parser, &text, lang, limit, &mut seen, &mut hits)?;
+                self.search_pass(&searcher, parser, &text, lang, &mut found)?;
             }
         }
-        Ok(hits)
+        Ok(found.hits)
     }
 
-    /// One language, one parser: adds the hits of entries not `seen` yet.
-    #[allow(clippy::too_many_arguments)]
+    /// One language, one parser: adds the hits of entries not found yet.
     fn search_pass(
         &self,
         searcher: &Searcher,
         parser: &QueryParser,
         text: &str,
         lang: usize,
-        limit: usize,
-        seen: &mut HashSet<String>,
-        hits: &mut Vec<SearchHit>,
+        found: &mut Found,
     ) -> Result<()> {
+        let Found { hits, seen, limit } = found;
+        let limit = *limit;
         let (parsed, _errors) = parser.parse_query_lenient(text);
         // Raw-field queries (`tags:npm`, `*`) would match every language: filter.
         let term = Term::from_field_text(self.fields.lang, LANGS[lang]);
@@ -154,9 +158,17 @@ impl Index {
     }
 }
 
+/// Hits collected over the passes of one search.
+struct Found {
+    hits: Vec<SearchHit>,
+    /// Ids of `hits`.
+    seen: HashSet<String>,
+    limit: usize,
+}
+
 /// The languages a query without `lang` searches, in order, from its script: Han or
 /// Kana: zh, ko; Hangul: ko, zh; Cyrillic: ru, en; anything else: en, de, pt.
-pub fn languages_for(query: &str) -> Vec<usize> {
+fn languages_for(query: &str) -> Vec<usize> {
     let (mut han, mut hangul, mut cyrillic) = (false, false, false);
     for c in query.chars() {
         match u32::from(c) {
