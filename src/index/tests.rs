@@ -352,3 +352,35 @@ fn index_is_shareable() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<Index>();
 }
+
+#[test]
+fn translations_override_by_item_and_fall_back_per_field() {
+    let catalog = fixture_catalog();
+    let entry = catalog.get(OIDC).unwrap();
+    let zh = text::DocText::translated(entry, 1, &entry.translations["zh"]);
+    assert!(zh.title.contains("令牌"));
+    // The fix's action is translated, its `how` is not: the English YAML stays.
+    assert!(
+        zh.fixes.contains("在工作流权限中授予 `id-token: write`"),
+        "{}",
+        zh.fixes
+    );
+    assert!(
+        zh.fixes.contains("permissions:\n  id-token: write"),
+        "{}",
+        zh.fixes
+    );
+    assert!(
+        !zh.fixes.contains("Grant `id-token: write`"),
+        "{}",
+        zh.fixes
+    );
+    // The dead end is not translated at all.
+    assert!(zh.fixes.contains("Store AWS keys as repository secrets"));
+    // No zh signature: the English one.
+    assert_eq!(zh.signature, entry.meta.signature);
+    assert!(zh.body.starts_with("发生了什么"));
+    // The fix is searchable in Chinese.
+    let hits = INDEX.search("授予", Some("zh"), 10).unwrap();
+    assert_eq!(ids(&hits), [OIDC]);
+}
