@@ -1,1 +1,146 @@
-fn main() {}
+//! Matcher benchmarks (criterion): a 5,000-line GitHub Actions log against the bundled
+//! catalog and against the bundled catalog plus the imported deadends.dev catalog
+//! (~2,000 entries, imported into a temporary directory from ../shared/data/deadends
+//! when present); throughput on a ~100 MB log; and the same patterns run naively (every
+//! regex over every line) to measure what the literal prefilter buys.
+//!
+//! The log text is real CI output: the golden logs under tests/golden and, when
+//! present, the development set in ../shared/eval/dev, repeated with GitHub timestamps.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use logdoc::catalog::{self, Catalog, validate};
+use logdoc::matcher::{Matcher, Options};
+use std::hint::black_box;
+use std::path::Path;
+
+/// Real log lines to build benchmark logs from.
+fn corpus() -> Vec<String> {
+    let mut lines = Vec::new();
+    for dir in ["tests/golden", "../shared/eval/dev/cases"] {
+        let Ok(read) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut paths: Vec<_> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        paths.sort();
+        for path in paths
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        {
+            let bytes = std::fs::read(&path).unwrap_or_default();
+            lines.extend(String::from_utf8_lossy(&bytes).lines().map(str::to_string));
+        }
+    }
+    assert!(!lines.is_empty(), "no log corpus found (tests/golden)");
+    lines
+}
+
+/// A GitHub-Actions-shaped log of about `bytes` bytes (or `max_lines` lines).
+fn log_of(corpus: &[String], bytes: usize, max_lines: usize) -> String {
+    let mut out = String::with_capacity(bytes + 1024);
+    let mut n = 0;
+    while out.len() < bytes && n < max_lines {
+        let line = &corpus[n % corpus.len()];
+        out.push_str(&format!(
+            "2024-01-20T10:{:02}:{:02}.{:07}Z {line}\n",
+            (n / 60) % 60,
+            n % 60,
+            n
+        ));
+        n += 1;
+    }
+    out
+}
+
+fn bundled() -> Catalog {
+    catalog::load(&["catalog"]).catalog
+}
+
+/// The bundled catalog plus deadends.dev imported into a temporary directory.
+fn with_deadends() -> Option<(Catalog, tempfile::TempDir)> {
+    let src = Path::new("../shared/data/deadends");
+    if !src.is_dir() {
+        eprintln!("skipping 2,000-entry benchmarks: ../shared/data/deadends is absent");
+        return None;
+    }
+    let out = tempfile::tempdir().ok()?;
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_logdoc"))
+        .args(["import", "deadends"])
+        .arg(src)
+        .arg("--out")
+        .arg(out.path())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .ok()?;
+    if status.code() == Some(2) {
+        return None;
+    }
+    let catalog = catalog::load(&[Path::new("catalog"), out.path()]).catalog;
+    Some((catalog, out))
+}
+
+fn diagnose(m: &Matcher, log: &str) -> usize {
+    let report = m.diagnose(
+        "bench",
+        std::io::Cursor::new(log.as_bytes().to_vec()),
+        &Options::default(),
+    );
+    report.map(|r| r.diagnoses.len()).unwrap_or(0)
+}
+
+fn benches(c: &mut Criterion) {
+    let corpus = corpus();
+    let small = log_of(&corpus, 500_000, 5_000);
+    let big = log_of(&corpus, 100 << 20, usize::MAX);
+    let slice = log_of(&corpus, 2 << 20, usize::MAX);
+
+    let catalog = bundled();
+    let m = Matcher::new(&catalog);
+    let mut group = c.benchmark_group("diagnose_5000_lines");
+    group.throughput(Throughput::Bytes(small.len() as u64));
+    group.bench_function(format!("bundled_{}_entries", catalog.len()), |b| {
+        b.iter(|| diagnose(&m, black_box(&small)))
+    });
+    let large = with_deadends();
+    if let Some((catalog, _dir)) = &large {
+        let m = Matcher::new(catalog);
+        group.bench_function(format!("with_deadends_{}_entries", catalog.len()), |b| {
+            b.iter(|| diagnose(&m, black_box(&small)))
+        });
+    }
+    group.finish();
+
+    let (catalog, label) = match &large {
+        Some((catalog, _)) => (catalog, "with_deadends"),
+        None => (&catalog, "bundled"),
+    };
+    let m = Matcher::new(catalog);
+    let mut group = c.benchmark_group("throughput");
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(big.len() as u64));
+    group.bench_function(format!("prefiltered_100mb_{label}"), |b| {
+        b.iter(|| diagnose(&m, black_box(&big)))
+    });
+    group.throughput(Throughput::Bytes(slice.len() as u64));
+    group.bench_function(format!("prefiltered_2mb_{label}"), |b| {
+        b.iter(|| diagnose(&m, black_box(&slice)))
+    });
+    let regexes: Vec<regex::Regex> = catalog
+        .entries()
+        .iter()
+        .flat_map(|e| e.meta.patterns.iter())
+        .filter_map(|p| validate::compile(&p.regex).ok())
+        .collect();
+    group.bench_function(format!("naive_every_regex_2mb_{label}"), |b| {
+        b.iter(|| {
+            let mut hits = 0usize;
+            for line in black_box(&slice).lines() {
+                hits += regexes.iter().filter(|r| r.is_match(line)).count();
+            }
+            hits
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(matcher, benches);
+criterion_main!(matcher);

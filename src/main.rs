@@ -1,9 +1,13 @@
 //! The `logdoc` command line.
 
-use anyhow::Result;
-use clap::{Parser, Subcommand};
-use logdoc::catalog::{self, Severity};
-use std::path::PathBuf;
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use logdoc::catalog::{self, Catalog, Severity};
+use logdoc::import;
+use logdoc::matcher::{self, Baseline, Matcher, Options};
+use logdoc::render;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Names the known error in a raw CI log, shows the lines that prove it, and says what
@@ -22,31 +26,131 @@ const DEFAULT_CATALOG: &str = "catalog";
 enum Command {
     /// Validate catalog directories: report every problem as `path:line: message`.
     ///
-    /// Exits 0 when there are no errors (warnings are printed but do not fail), 1 when
-    /// there are, 2 on bad usage.
+    /// Checks the format (unknown keys, required fields, rates, dates, URLs, regexes,
+    /// translations, related ids) and runs every example and counter-example through
+    /// the matcher. Exits 0 when there are no errors (warnings are printed but do not
+    /// fail), 1 when there are, 2 on bad usage.
     Check {
         /// Catalog directories, merged (default: the bundled `catalog`).
         dirs: Vec<PathBuf>,
     },
     /// Diagnose raw CI logs: name the known error, the lines that prove it, the fixes.
-    Diagnose {
-        #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
-        catalogs: Vec<PathBuf>,
-        /// Log files (`-` reads standard input).
-        files: Vec<PathBuf>,
-    },
-    /// Serve the JSON API and the web pages over HTTP.
+    ///
+    /// Reads plain text, gzip, or a GitHub log archive (zip). Exits 0 when it ran,
+    /// whatever it found; 2 on bad usage or unreadable input.
+    Diagnose(DiagnoseArgs),
+    /// Serve the JSON API and the web pages over HTTP (not built yet).
     Serve,
     /// Full-text search over the catalog.
     ///
     /// Exits 0 when something was found, 1 when nothing was, 2 on errors.
     Search(SearchArgs),
     /// Import another knowledge base into catalog files.
-    Import,
+    ///
+    /// Every source file is tried; bad ones are listed with the reason. Exits 0 when
+    /// all were imported, 1 when some were skipped, 2 on bad usage.
+    Import(ImportArgs),
+    /// Write a catalog entry in another knowledge base's JSON shape.
+    Export(ExportArgs),
     /// Render the static docs site.
     BuildSite,
     /// Measure matching quality on labelled CI logs.
-    Eval,
+    ///
+    /// DIR holds `cases.json` (a list of {case, source, ci, key_line, expected, note})
+    /// and `cases/<case>.log`. Reports precision@1, recall@3, MRR, abstention on cases
+    /// with an empty `expected`, key-line accuracy, diagnosis time and every miss.
+    /// Exits 0 when it ran.
+    Eval(EvalArgs),
+}
+
+#[derive(Args)]
+struct DiagnoseArgs {
+    /// Catalog directory; repeat to merge several.
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Language of titles, root causes and fixes (en, zh, de, ru, pt, ko); English
+    /// where a translation is missing.
+    #[arg(long, default_value = "en")]
+    lang: String,
+    /// Log of a passing run of the same job: its lines are treated as noise.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// Most diagnoses per log.
+    #[arg(long, default_value_t = 3)]
+    top: usize,
+    /// Log files; `-` reads standard input.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+#[derive(Args)]
+struct EvalArgs {
+    /// Catalog directory; repeat to merge several.
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// `text` for people, `json` for machines.
+    #[arg(long, value_enum, default_value_t = EvalFormat::Text)]
+    format: EvalFormat,
+    /// The labelled set.
+    dir: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EvalFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Md,
+    Json,
+    Jsonl,
+}
+
+/// Knowledge bases `logdoc import` reads.
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportSource {
+    /// deadends.dev canons: a directory of `<domain>/<slug>/<env>.json`.
+    Deadends,
+    /// errorcanon entries: a JSON file or a directory of them.
+    Errorcanon,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// The knowledge base to read.
+    source: ImportSource,
+    /// Source file or directory.
+    src: PathBuf,
+    /// Catalog directory to write (created if missing; files of the same path are
+    /// overwritten, others left alone).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Shapes `logdoc export` writes.
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// The errorcanon JSON entry.
+    Errorcanon,
+}
+
+#[derive(Args)]
+struct ExportArgs {
+    /// The shape to write.
+    format: ExportFormat,
+    /// Entry id, e.g. `policy/github-actions-oidc-token-permission-denied`.
+    id: String,
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Output file (default: standard output).
+    #[arg(long)]
+    out: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -54,6 +158,12 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => code,
         Err(err) => {
+            if err
+                .downcast_ref::<io::Error>()
+                .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+            {
+                return ExitCode::SUCCESS;
+            }
             eprintln!("logdoc: {err:#}");
             ExitCode::from(2)
         }
@@ -63,12 +173,13 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check { dirs } => Ok(check(&dirs)),
-        Command::Diagnose { .. } => not_built("diagnose"),
+        Command::Diagnose(args) => diagnose(args),
         Command::Serve => not_built("serve"),
         Command::Search(args) => search(&args),
-        Command::Import => not_built("import"),
+        Command::Import(args) => import(&args),
+        Command::Export(args) => export(&args),
         Command::BuildSite => not_built("build-site"),
-        Command::Eval => not_built("eval"),
+        Command::Eval(args) => eval(args),
     }
 }
 
@@ -84,24 +195,26 @@ fn check(dirs: &[PathBuf]) -> ExitCode {
         dirs.to_vec()
     };
     let loaded = catalog::load(&dirs);
-    for problem in &loaded.problems {
+    let mut problems = loaded.problems;
+    let matcher = Matcher::new(&loaded.catalog);
+    problems.extend(matcher::examples::check(&loaded.catalog, &matcher));
+    for problem in &problems {
         println!("{problem}");
     }
-    let errors = loaded
-        .problems
+    let errors = problems
         .iter()
         .filter(|p| p.severity == Severity::Error)
         .count();
-    let warnings = loaded.problems.len() - errors;
+    let warnings = problems.len() - errors;
+    let translations: usize = loaded
+        .catalog
+        .entries()
+        .iter()
+        .map(|e| e.translations.len())
+        .sum();
     eprintln!(
-        "checked {} entries ({} translations): {errors} errors, {warnings} warnings",
-        loaded.catalog.len(),
-        loaded
-            .catalog
-            .entries()
-            .iter()
-            .map(|e| e.translations.len())
-            .sum::<usize>()
+        "checked {} entries ({translations} translations): {errors} errors, {warnings} warnings",
+        loaded.catalog.len()
     );
     if errors > 0 {
         ExitCode::from(1)
@@ -110,13 +223,174 @@ fn check(dirs: &[PathBuf]) -> ExitCode {
     }
 }
 
+/// Loads catalogs for use (not for checking): a missing directory is fatal, problems
+/// in single files are reported and those entries left out.
+fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog> {
+    for dir in dirs {
+        if !dir.is_dir() {
+            bail!("catalog directory {} does not exist", dir.display());
+        }
+    }
+    let loaded = catalog::load(dirs);
+    let errors = loaded
+        .problems
+        .iter()
+        .filter(|p| p.severity == Severity::Error)
+        .count();
+    if errors > 0 {
+        eprintln!(
+            "logdoc: warning: the catalog has {errors} problems; entries with errors are left out (run `logdoc check` for details)"
+        );
+    }
+    Ok(loaded.catalog)
+}
+
+fn diagnose(args: DiagnoseArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.catalogs)?;
+    let matcher = Matcher::new(&catalog);
+    let lang = render::language(Some(&args.lang));
+    if lang != args.lang.to_ascii_lowercase() {
+        bail!(
+            "unknown language `{}`; use one of {}",
+            args.lang,
+            catalog::LANGS.join(", ")
+        );
+    }
+    let baseline = match &args.baseline {
+        Some(path) => Some(
+            Baseline::from_reader(open_input(path)?)
+                .with_context(|| format!("cannot read baseline {}", path.display()))?,
+        ),
+        None => None,
+    };
+    let options = Options {
+        top: args.top,
+        baseline: baseline.as_ref(),
+        fuzzy: None,
+    };
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    let mut failed = false;
+    for path in &args.files {
+        let name = path.display().to_string();
+        let report = open_input(path).and_then(|reader| {
+            matcher
+                .diagnose(&name, reader, &options)
+                .with_context(|| format!("cannot read {name}"))
+        });
+        let report = match report {
+            Ok(report) => report,
+            Err(err) => {
+                eprintln!("logdoc: {err:#}");
+                failed = true;
+                continue;
+            }
+        };
+        let view = render::view(report, &catalog, lang);
+        match args.format {
+            Format::Text => write!(out, "{}", render::text(&view))?,
+            Format::Md => write!(out, "{}", render::markdown(&view))?,
+            Format::Json => writeln!(out, "{}", serde_json::to_string_pretty(&view)?)?,
+            Format::Jsonl => writeln!(out, "{}", serde_json::to_string(&view)?)?,
+        }
+    }
+    out.flush()?;
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn eval(args: EvalArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.catalogs)?;
+    let matcher = Matcher::new(&catalog);
+    let evaluation = logdoc::eval::run(&args.dir, &matcher, &Options::default())?;
+    match args.format {
+        EvalFormat::Text => print!("{}", logdoc::eval::text(&evaluation)),
+        EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A file, or standard input for `-`.
+fn open_input(path: &Path) -> Result<Box<dyn io::Read + Send>> {
+    if path == Path::new("-") {
+        return Ok(Box::new(io::stdin()));
+    }
+    if path.is_dir() {
+        bail!("{} is a directory, not a log file", path.display());
+    }
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(Box::new(file))
+}
+
+fn import(args: &ImportArgs) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let mut progress = |done: usize, total: usize| {
+        if done < total {
+            eprintln!("logdoc import: {done}/{total} files");
+        }
+    };
+    let result = match args.source {
+        ImportSource::Deadends => import::deadends::convert(&args.src, &mut progress),
+        ImportSource::Errorcanon => import::errorcanon::convert(&args.src, &mut progress),
+    };
+    let import = result.context("cannot read the source")?;
+    import::write(&args.out, &import.files).context("cannot write the catalog")?;
+    let report = &import.report;
+    for skipped in &report.skipped {
+        println!("skipped {}: {}", skipped.path.display(), skipped.reason);
+    }
+    for note in &report.notes {
+        println!("{note}");
+    }
+    println!("{}", report.summary());
+    eprintln!(
+        "logdoc import: wrote {} files to {} in {:.2?}",
+        import.files.len(),
+        args.out.display(),
+        started.elapsed()
+    );
+    Ok(if report.skipped.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn export(args: &ExportArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.catalogs)?;
+    let Some(entry) = catalog.get(&args.id) else {
+        bail!(
+            "no entry `{}` in the catalog (run `logdoc check` if you expected one)",
+            args.id
+        );
+    };
+    let text = match args.format {
+        ExportFormat::Errorcanon => import::errorcanon::to_json(entry),
+    };
+    match &args.out {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => {
+            let mut stdout = io::stdout().lock();
+            stdout.write_all(text.as_bytes())?;
+            stdout.flush()?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Arguments of `logdoc search`.
-#[derive(clap::Args)]
+#[derive(Args)]
 struct SearchArgs {
     /// Catalog directories, merged (default: the bundled `catalog`).
     #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
     catalogs: Vec<PathBuf>,
-    /// Search only this language's text (default: all, each entry in its best language).
+    /// Search only this language's text (default: the languages of the query's
+    /// script, English first for Latin script).
     #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(catalog::LANGS))]
     lang: Option<String>,
     /// Most hits to print.
@@ -125,63 +399,45 @@ struct SearchArgs {
     /// `text` for people, `json` for programs (one object: query, lang, hits).
     #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
     format: SearchFormat,
-    /// Words to search for (tantivy query syntax: `"a phrase"`, `tags:npm`, `a AND b`).
+    /// Words to search for (tantivy query syntax: `"a phrase"`, `tags:npm`, `a OR b`).
     #[arg(required = true)]
     query: Vec<String>,
 }
 
 /// Output format of `logdoc search`.
-#[derive(Clone, Copy, clap::ValueEnum)]
+#[derive(Clone, Copy, ValueEnum)]
 enum SearchFormat {
     Text,
     Json,
 }
 
 fn search(args: &SearchArgs) -> Result<ExitCode> {
-    use std::io::Write;
-
-    let loaded = catalog::load(&args.catalogs);
-    if loaded.has_errors() {
-        let errors = loaded
-            .problems
-            .iter()
-            .filter(|p| p.severity == Severity::Error);
-        if loaded.catalog.is_empty() {
-            let first = errors.map(ToString::to_string).next().unwrap_or_default();
-            anyhow::bail!("no catalog entries loaded: {first}");
-        }
-        eprintln!(
-            "logdoc search: {} catalog errors (see `logdoc check`); searching the {} entries that loaded",
-            errors.count(),
-            loaded.catalog.len()
-        );
-    }
-    let index = logdoc::index::Index::build(&loaded.catalog)?;
+    let catalog = load_catalog(&args.catalogs)?;
+    let index = logdoc::index::Index::build(&catalog)?;
     let query = args.query.join(" ");
     let hits = index.search(&query, args.lang.as_deref(), args.limit)?;
 
-    let mut out = std::io::stdout().lock();
-    let written = match args.format {
+    let mut out = io::stdout().lock();
+    match args.format {
         SearchFormat::Json => {
             let doc = serde_json::json!({"query": query, "lang": args.lang, "hits": hits});
-            writeln!(out, "{doc}")
+            writeln!(out, "{doc}")?;
         }
-        SearchFormat::Text => hits.iter().try_for_each(|hit| {
-            writeln!(out, "{:>7.2}  {} [{}]", hit.score, hit.id, hit.lang)?;
-            writeln!(out, "         {}", hit.title)?;
-            writeln!(out, "         {}", hit.snippet_text().replace('\n', " "))
-        }),
-    };
-    match written.and_then(|()| out.flush()) {
-        Ok(()) => {}
-        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        Err(err) => return Err(err.into()),
-    }
-    if hits.is_empty() {
-        if let SearchFormat::Text = args.format {
-            eprintln!("no entries match `{query}`");
+        SearchFormat::Text => {
+            for hit in &hits {
+                writeln!(out, "{:>7.2}  {} [{}]", hit.score, hit.id, hit.lang)?;
+                writeln!(out, "         {}", hit.title)?;
+                writeln!(out, "         {}", hit.snippet_text().replace('\n', " "))?;
+            }
+            if hits.is_empty() {
+                eprintln!("no entries match `{query}`");
+            }
         }
-        return Ok(ExitCode::from(1));
     }
-    Ok(ExitCode::SUCCESS)
+    out.flush()?;
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

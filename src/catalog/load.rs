@@ -37,7 +37,11 @@ pub fn load<P: AsRef<Path>>(dirs: &[P]) -> Loaded {
     for dir in dirs {
         let dir = dir.as_ref();
         if !dir.is_dir() {
-            problems.push(Problem::error(dir, None, "catalog directory does not exist"));
+            problems.push(Problem::error(
+                dir,
+                None,
+                "catalog directory does not exist",
+            ));
             continue;
         }
         walk(dir, dir, &mut files, &mut problems);
@@ -57,7 +61,11 @@ pub fn load<P: AsRef<Path>>(dirs: &[P]) -> Loaded {
                     problems.push(Problem::error(
                         &found.path,
                         Some(1),
-                        format!("duplicate id `{}`: also defined in {}", found.id, first.display()),
+                        format!(
+                            "duplicate id `{}`: also defined in {}",
+                            found.id,
+                            first.display()
+                        ),
                     ));
                     continue;
                 }
@@ -99,7 +107,11 @@ fn walk(root: &Path, dir: &Path, files: &mut Vec<Found>, problems: &mut Vec<Prob
     let mut children: Vec<PathBuf> = match std::fs::read_dir(dir) {
         Ok(read) => read.filter_map(|e| e.ok().map(|e| e.path())).collect(),
         Err(err) => {
-            problems.push(Problem::error(dir, None, format!("cannot read directory: {err}")));
+            problems.push(Problem::error(
+                dir,
+                None,
+                format!("cannot read directory: {err}"),
+            ));
             return;
         }
     };
@@ -155,7 +167,11 @@ fn read_text(path: &Path, problems: &mut Vec<Problem>) -> Option<String> {
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(err) => {
-            problems.push(Problem::error(path, None, format!("cannot read file: {err}")));
+            problems.push(Problem::error(
+                path,
+                None,
+                format!("cannot read file: {err}"),
+            ));
             return None;
         }
     };
@@ -227,7 +243,12 @@ fn load_translation(
 }
 
 /// Turns findings into located problems; true when none is an error.
-fn report(path: &Path, split: &parse::Split<'_>, findings: Vec<Finding>, problems: &mut Vec<Problem>) -> bool {
+fn report(
+    path: &Path,
+    split: &parse::Split<'_>,
+    findings: Vec<Finding>,
+    problems: &mut Vec<Problem>,
+) -> bool {
     if findings.is_empty() {
         return true;
     }
@@ -253,14 +274,28 @@ fn check_relations(entry: &Entry, known: &HashMap<String, PathBuf>) -> Vec<Probl
         .iter()
         .enumerate()
         .map(|(i, id)| (format!("related.leads_to[{i}]"), id))
-        .chain(related.preceded_by.iter().enumerate().map(|(i, id)| (format!("related.preceded_by[{i}]"), id)))
-        .chain(related.confused_with.iter().enumerate().map(|(i, c)| (format!("related.confused_with[{i}].id"), &c.id)));
+        .chain(
+            related
+                .preceded_by
+                .iter()
+                .enumerate()
+                .map(|(i, id)| (format!("related.preceded_by[{i}]"), id)),
+        )
+        .chain(
+            related
+                .confused_with
+                .iter()
+                .enumerate()
+                .map(|(i, c)| (format!("related.confused_with[{i}].id"), &c.id)),
+        );
     let missing: Vec<(String, &String)> = refs.filter(|(_, id)| !known.contains_key(*id)).collect();
     if missing.is_empty() {
         return Vec::new();
     }
     let text = std::fs::read_to_string(&entry.path).unwrap_or_default();
-    let locator = parse::split(&text).ok().map(|s| Locator::new(s.front, s.front_line));
+    let locator = parse::split(&text)
+        .ok()
+        .map(|s| Locator::new(s.front, s.front_line));
     missing
         .into_iter()
         .map(|(key, id)| {

@@ -109,7 +109,8 @@ mod tests {
 
     #[test]
     fn locates_nested_keys() {
-        let front = "id = \"x\"\n\n[[fixes]]\nid = \"a\"\n\n[[fixes]]\nid = \"b\"\nsuccess_rate = 2.0\n";
+        let front =
+            "id = \"x\"\n\n[[fixes]]\nid = \"a\"\n\n[[fixes]]\nid = \"b\"\nsuccess_rate = 2.0\n";
         let loc = Locator::new(front, 2);
         assert_eq!(loc.line("id"), 2);
         assert_eq!(loc.line("fixes[1].success_rate"), 9);

@@ -36,6 +36,15 @@ pub struct Entry {
     pub translations: BTreeMap<String, Translation>,
 }
 
+impl Entry {
+    /// The line of a front-matter key path such as `examples[1]` in the entry's file.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        let text = std::fs::read_to_string(&self.path).ok()?;
+        let split = parse::split(&text).ok()?;
+        Some(locate::Locator::new(split.front, split.front_line).line(key))
+    }
+}
+
 /// A translation of an entry's text into one language.
 #[derive(Debug, Clone)]
 pub struct Translation {

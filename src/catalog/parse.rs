@@ -73,7 +73,12 @@ mod tests {
     #[test]
     fn reports_unclosed_and_missing_fences() {
         assert_eq!(split("a = 1\n").unwrap_err().0, 1);
-        assert!(split("+++\na = 1\n").unwrap_err().1.contains("never closed"));
+        assert!(
+            split("+++\na = 1\n")
+                .unwrap_err()
+                .1
+                .contains("never closed")
+        );
     }
 
     #[test]

@@ -28,16 +28,26 @@ impl Requirement {
             .ok_or("empty version condition; write e.g. `node >=18`")?;
         let mut bounds = Vec::new();
         for word in words {
-            let (op, rest) = [("<=", Op::Le), (">=", Op::Ge), ("<", Op::Lt), (">", Op::Gt), ("=", Op::Eq)]
-                .iter()
-                .find_map(|(s, op)| word.strip_prefix(s).map(|r| (*op, r)))
-                .ok_or_else(|| format!("`{word}` in `{text}` needs one of <, <=, >, >=, = before the version"))?;
+            let (op, rest) = [
+                ("<=", Op::Le),
+                (">=", Op::Ge),
+                ("<", Op::Lt),
+                (">", Op::Gt),
+                ("=", Op::Eq),
+            ]
+            .iter()
+            .find_map(|(s, op)| word.strip_prefix(s).map(|r| (*op, r)))
+            .ok_or_else(|| {
+                format!("`{word}` in `{text}` needs one of <, <=, >, >=, = before the version")
+            })?;
             let version = parse_version(rest)
                 .ok_or_else(|| format!("`{rest}` in `{text}` is not a version like 18 or 1.2.3"))?;
             bounds.push((op, version));
         }
         if bounds.is_empty() {
-            return Err(format!("`{text}` has no version bound; write e.g. `{tool} >=18`"));
+            return Err(format!(
+                "`{text}` has no version bound; write e.g. `{tool} >=18`"
+            ));
         }
         Ok(Requirement {
             tool: tool.to_ascii_lowercase(),

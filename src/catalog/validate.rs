@@ -128,7 +128,10 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
     if segments[0] != meta.domain {
         f.error(
             "domain",
-            format!("domain `{}` differs from the id's first segment `{}`", meta.domain, segments[0]),
+            format!(
+                "domain `{}` differs from the id's first segment `{}`",
+                meta.domain, segments[0]
+            ),
         );
     }
     for (key, value) in [
@@ -139,7 +142,11 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
     ] {
         f.non_empty(key, value);
     }
-    f.one_of("root_cause_type".into(), &meta.root_cause_type, &ROOT_CAUSE_TYPES);
+    f.one_of(
+        "root_cause_type".into(),
+        &meta.root_cause_type,
+        &ROOT_CAUSE_TYPES,
+    );
     f.one_of("resolvable".into(), &meta.resolvable, &RESOLVABLE);
     f.rate("fix_rate".into(), meta.fix_rate);
     f.rate("confidence".into(), meta.confidence);
@@ -158,24 +165,39 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
     }
     for (i, p) in meta.patterns.iter().enumerate() {
         if let Err(err) = compile(&p.regex) {
-            f.error(format!("patterns[{i}].regex"), format!("regex does not compile: {}", one_line(&err)));
+            f.error(
+                format!("patterns[{i}].regex"),
+                format!("regex does not compile: {}", one_line(&err)),
+            );
         }
         match &p.near {
             Some(near) => {
                 if let Err(err) = compile(near) {
-                    f.error(format!("patterns[{i}].near"), format!("regex does not compile: {}", one_line(&err)));
+                    f.error(
+                        format!("patterns[{i}].near"),
+                        format!("regex does not compile: {}", one_line(&err)),
+                    );
                 }
                 if p.near_before == 0 && p.near_after == 0 {
-                    f.error(format!("patterns[{i}].near"), "`near` needs `near_before` or `near_after` > 0");
+                    f.error(
+                        format!("patterns[{i}].near"),
+                        "`near` needs `near_before` or `near_after` > 0",
+                    );
                 }
             }
             None if p.near_before > 0 || p.near_after > 0 => {
-                f.error(format!("patterns[{i}].near_before"), "`near_before`/`near_after` without `near`");
+                f.error(
+                    format!("patterns[{i}].near_before"),
+                    "`near_before`/`near_after` without `near`",
+                );
             }
             None => {}
         }
         if !(p.weight > 0.0 && p.weight <= 1.0) {
-            f.error(format!("patterns[{i}].weight"), format!("weight {} is outside (0, 1]", p.weight));
+            f.error(
+                format!("patterns[{i}].weight"),
+                format!("weight {} is outside (0, 1]", p.weight),
+            );
         }
     }
 
@@ -204,7 +226,10 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
         f.rate(format!("dead_ends[{i}].fail_rate"), d.fail_rate);
     }
     for (i, c) in meta.related.confused_with.iter().enumerate() {
-        f.non_empty(&format!("related.confused_with[{i}].distinction"), &c.distinction);
+        f.non_empty(
+            &format!("related.confused_with[{i}].distinction"),
+            &c.distinction,
+        );
     }
     for (i, url) in meta.provenance.sources.iter().enumerate() {
         f.url(format!("provenance.sources[{i}]"), url);
@@ -215,9 +240,15 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
         f.url("provenance.imported_from.url".into(), &imported.url);
     }
     if meta.examples.is_empty() {
-        f.error("examples", "an entry needs at least one example log excerpt");
+        f.error(
+            "examples",
+            "an entry needs at least one example log excerpt",
+        );
     }
-    for (kind, list) in [("examples", &meta.examples), ("counter_examples", &meta.counter_examples)] {
+    for (kind, list) in [
+        ("examples", &meta.examples),
+        ("counter_examples", &meta.counter_examples),
+    ] {
         for (i, ex) in list.iter().enumerate() {
             f.non_empty(&format!("{kind}[{i}].log"), &ex.log);
             if !ex.source.is_empty() {
@@ -228,14 +259,12 @@ pub fn entry(meta: &EntryMeta, expected_id: &str) -> Vec<Finding> {
     f.0
 }
 
-fn item_id(
-    f: &mut Findings,
-    seen: &mut std::collections::HashSet<String>,
-    key: String,
-    id: &str,
-) {
+fn item_id(f: &mut Findings, seen: &mut std::collections::HashSet<String>, key: String, id: &str) {
     if !is_id_segment(id) {
-        f.error(key, format!("item id `{id}` must be lowercase letters, digits, `-` and `_`"));
+        f.error(
+            key,
+            format!("item id `{id}` must be lowercase letters, digits, `-` and `_`"),
+        );
     } else if !seen.insert(id.to_string()) {
         f.error(key, format!("item id `{id}` is used twice in this entry"));
     }
@@ -247,22 +276,37 @@ pub fn translation(t: &TranslationMeta, entry: &Entry) -> Vec<Finding> {
     let meta = &entry.meta;
     for id in t.fixes.keys() {
         if !meta.fixes.iter().any(|x| &x.id == id) {
-            f.error(format!("fixes.{id}"), format!("no fix with id `{id}` in {}", meta.id));
+            f.error(
+                format!("fixes.{id}"),
+                format!("no fix with id `{id}` in {}", meta.id),
+            );
         }
     }
     for id in t.dead_ends.keys() {
         if !meta.dead_ends.iter().any(|x| &x.id == id) {
-            f.error(format!("dead_ends.{id}"), format!("no dead end with id `{id}` in {}", meta.id));
+            f.error(
+                format!("dead_ends.{id}"),
+                format!("no dead end with id `{id}` in {}", meta.id),
+            );
         }
     }
     for id in t.confused_with.keys() {
         if !meta.related.confused_with.iter().any(|x| &x.id == id) {
-            f.error("confused_with", format!("{} has no confused_with entry `{id}`", meta.id));
+            f.error(
+                "confused_with",
+                format!("{} has no confused_with entry `{id}`", meta.id),
+            );
         }
     }
     for index in t.version_notes.keys() {
-        if index.parse::<usize>().map_or(true, |i| i >= meta.versions.len()) {
-            f.error("version_notes", format!("{} has no version row {index}", meta.id));
+        if index
+            .parse::<usize>()
+            .map_or(true, |i| i >= meta.versions.len())
+        {
+            f.error(
+                "version_notes",
+                format!("{} has no version row {index}", meta.id),
+            );
         }
     }
     f.0
@@ -270,5 +314,8 @@ pub fn translation(t: &TranslationMeta, entry: &Entry) -> Vec<Finding> {
 
 /// A regex error on one line (they come multi-line with a caret diagram).
 fn one_line(err: &regex::Error) -> String {
-    err.to_string().split_whitespace().collect::<Vec<_>>().join(" ")
+    err.to_string()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -125,6 +125,29 @@ static WRAPPERS: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("wrapper patterns compile")
 });
 
+static TRUNCATION_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build([
+            "log truncated",
+            "output truncated",
+            "logs truncated",
+            "log was truncated",
+            "log exceeded limit",
+            "job's log exceeded",
+            "exceeded the maximum log size",
+            "log size limit",
+            "[truncated]",
+            "<truncated",
+        ])
+        .expect("truncation automaton builds")
+});
+
+/// A CI notice that the log was cut (e.g. GitLab's `Job's log exceeded limit`).
+pub fn is_truncation_notice(text: &str) -> bool {
+    TRUNCATION_AC.is_match(text)
+}
+
 /// Scores one clean line. `echo` lines (a step's script shown before it runs) count
 /// for little: they quote commands, not results.
 pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
@@ -179,13 +202,26 @@ mod tests {
         assert!(!cause.wrapper);
         assert!(cause.value > w.value);
         assert!(score("make: *** [Makefile:12: all] Error 2", Marker::None, false).wrapper);
-        assert!(score("npm ERR! A complete log of this run can be found in:", Marker::None, false).wrapper);
+        assert!(
+            score(
+                "npm ERR! A complete log of this run can be found in:",
+                Marker::None,
+                false
+            )
+            .wrapper
+        );
     }
 
     #[test]
     fn ordinary_lines_score_zero() {
-        assert_eq!(score("Compiling serde v1.0.0", Marker::None, false).value, 0.0);
-        assert_eq!(score("test result: ok. 0 failed", Marker::None, false).value, 0.0);
+        assert_eq!(
+            score("Compiling serde v1.0.0", Marker::None, false).value,
+            0.0
+        );
+        assert_eq!(
+            score("test result: ok. 0 failed", Marker::None, false).value,
+            0.0
+        );
         assert!(!score("warning: unused variable", Marker::None, false).is_errorish());
     }
 

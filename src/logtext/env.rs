@@ -8,32 +8,92 @@ use std::sync::LazyLock;
 
 /// (key, literal that must be on the line, regex with a `v` group for the value).
 const PROBES: &[(&str, &str, &str)] = &[
-    ("runner", "runner version", r"Current runner version: '(?P<v>[\d.]+)'"),
-    ("runner", "gitlab-runner", r"Running with gitlab-runner (?P<v>\d+\.\d+\.\d+)"),
-    ("runner_image", "Image: ", r"^Image: (?P<v>[A-Za-z][\w.-]*)$"),
-    ("runner_image_version", "Version: ", r"^Version: (?P<v>\d{8}\.\d+(?:\.\d+)?)$"),
-    ("runner_image", "executor with image", r"executor with image (?P<v>\S+)"),
+    (
+        "runner",
+        "runner version",
+        r"Current runner version: '(?P<v>[\d.]+)'",
+    ),
+    (
+        "runner",
+        "gitlab-runner",
+        r"Running with gitlab-runner (?P<v>\d+\.\d+\.\d+)",
+    ),
+    (
+        "runner_image",
+        "Image: ",
+        r"^Image: (?P<v>[A-Za-z][\w.-]*)$",
+    ),
+    (
+        "runner_image_version",
+        "Version: ",
+        r"^Version: (?P<v>\d{8}\.\d+(?:\.\d+)?)$",
+    ),
+    (
+        "runner_image",
+        "executor with image",
+        r"executor with image (?P<v>\S+)",
+    ),
     ("os", "Distributor ID:", r"Distributor ID:\s*(?P<v>\w+)"),
     ("node", "Node.js v", r"Node\.js v(?P<v>\d+\.\d+\.\d+)"),
-    ("node", "/node/", r"/hostedtoolcache/node/(?P<v>\d+\.\d+\.\d+)/"),
+    (
+        "node",
+        "/node/",
+        r"/hostedtoolcache/node/(?P<v>\d+\.\d+\.\d+)/",
+    ),
     ("node", "node/v", r"\bnode/v(?P<v>\d+\.\d+\.\d+)"),
     ("npm", "npm/", r"\bnpm/(?P<v>\d+\.\d+\.\d+) node/"),
     ("npm", "npm  v", r"npm ERR! npm  v(?P<v>\d+\.\d+\.\d+)"),
     ("node", "node v", r"npm ERR! node v(?P<v>\d+\.\d+\.\d+)"),
-    ("python", "CPython", r"set up CPython \((?P<v>\d+\.\d+\.\d+)"),
-    ("python", "/Python/", r"/hostedtoolcache/Python/(?P<v>\d+\.\d+\.\d+)/"),
+    (
+        "python",
+        "CPython",
+        r"set up CPython \((?P<v>\d+\.\d+\.\d+)",
+    ),
+    (
+        "python",
+        "/Python/",
+        r"/hostedtoolcache/Python/(?P<v>\d+\.\d+\.\d+)/",
+    ),
     ("python", "Python 3", r"^Python (?P<v>3\.\d+\.\d+)\s*$"),
     ("pip", "pip ", r"^pip (?P<v>\d+\.\d+(?:\.\d+)?) from "),
     ("rustc", "rustc ", r"\brustc (?P<v>1\.\d+\.\d+)"),
     ("cargo", "cargo ", r"^cargo (?P<v>1\.\d+\.\d+)"),
-    ("java", "version \"", r#"(?:openjdk|java) version "(?P<v>\d+[\d._]*)""#),
-    ("java", "Java_", r"/hostedtoolcache/Java_\w+?_jdk/(?P<v>\d+[\d.]*)"),
-    ("go", "go version go", r"go version go(?P<v>\d+\.\d+(?:\.\d+)?)"),
+    (
+        "java",
+        "version \"",
+        r#"(?:openjdk|java) version "(?P<v>\d+[\d._]*)""#,
+    ),
+    (
+        "java",
+        "Java_",
+        r"/hostedtoolcache/Java_\w+?_jdk/(?P<v>\d+[\d.]*)",
+    ),
+    (
+        "go",
+        "go version go",
+        r"go version go(?P<v>\d+\.\d+(?:\.\d+)?)",
+    ),
     ("go", "/go/", r"/hostedtoolcache/go/(?P<v>\d+\.\d+\.\d+)/"),
-    ("terraform", "Terraform v", r"^Terraform v(?P<v>\d+\.\d+\.\d+)"),
-    ("docker", "Docker version", r"Docker version (?P<v>\d+\.\d+\.\d+)"),
-    ("kubectl", "Client Version", r"Client Version: v?(?P<v>\d+\.\d+\.\d+)"),
-    ("helm", "BuildInfo", r#"BuildInfo\{Version:"v(?P<v>\d+\.\d+\.\d+)""#),
+    (
+        "terraform",
+        "Terraform v",
+        r"^Terraform v(?P<v>\d+\.\d+\.\d+)",
+    ),
+    (
+        "docker",
+        "Docker version",
+        r"Docker version (?P<v>\d+\.\d+\.\d+)",
+    ),
+    (
+        "kubectl",
+        "Client Version",
+        r"Client Version: v?(?P<v>\d+\.\d+\.\d+)",
+    ),
+    (
+        "helm",
+        "BuildInfo",
+        r#"BuildInfo\{Version:"v(?P<v>\d+\.\d+\.\d+)""#,
+    ),
 ];
 
 struct Probes {

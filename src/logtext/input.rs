@@ -17,12 +17,15 @@ pub struct Part {
 /// Sniffs the input: gzip is decompressed as a stream, a zip archive is split into its
 /// files (ordered by their step number), anything else is read as text.
 pub fn open<R: Read + Send + 'static>(reader: R) -> io::Result<Vec<Part>> {
+    open_boxed(Box::new(reader))
+}
+
+fn open_boxed(reader: Box<dyn Read + Send>) -> io::Result<Vec<Part>> {
     let mut reader = BufReader::with_capacity(256 * 1024, reader);
     let head = reader.fill_buf()?;
     if head.starts_with(&[0x1f, 0x8b]) {
-        let inner = BufReader::with_capacity(256 * 1024, MultiGzDecoder::new(reader));
         // A gzip may itself hold a zip archive or text.
-        return open(inner);
+        return open_boxed(Box::new(MultiGzDecoder::new(reader)));
     }
     if head.starts_with(b"PK\x03\x04") {
         let mut bytes = Vec::new();
@@ -40,15 +43,20 @@ fn zip_parts(bytes: Vec<u8>) -> io::Result<Vec<Part>> {
         .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad zip archive: {e}")))?;
     let mut files = Vec::new();
     for i in 0..archive.len() {
-        let mut file = archive
-            .by_index(i)
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad zip entry: {e}")))?;
+        let mut file = archive.by_index(i).map_err(|e| {
+            io::Error::new(io::ErrorKind::InvalidData, format!("bad zip entry: {e}"))
+        })?;
         if file.is_dir() {
             continue;
         }
         let name = file
             .name()
-            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, format!("bad zip entry name: {e}")))?
+            .map_err(|e| {
+                io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("bad zip entry name: {e}"),
+                )
+            })?
             .into_owned();
         let mut text = Vec::new();
         file.read_to_end(&mut text)?;
@@ -72,7 +80,11 @@ fn zip_parts(bytes: Vec<u8>) -> io::Result<Vec<Part>> {
 /// `build/3_Run tests.txt` -> (job `build`, 3) for ordering.
 fn step_order(name: &str) -> (String, u32) {
     let (dir, file) = name.rsplit_once('/').unwrap_or(("", name));
-    let number = file.split('_').next().and_then(|n| n.parse().ok()).unwrap_or(u32::MAX);
+    let number = file
+        .split('_')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(u32::MAX);
     (dir.to_string(), number)
 }
 
@@ -88,7 +100,10 @@ pub fn step_name(name: &str) -> String {
 
 /// Reads lines into a reused buffer, never holding more than [`MAX_LINE_BYTES`] of one
 /// line. Returns `Ok(None)` at the end, else whether the line was cut.
-pub fn read_line<R: BufRead + ?Sized>(reader: &mut R, buf: &mut Vec<u8>) -> io::Result<Option<bool>> {
+pub fn read_line<R: BufRead + ?Sized>(
+    reader: &mut R,
+    buf: &mut Vec<u8>,
+) -> io::Result<Option<bool>> {
     buf.clear();
     let mut cut = false;
     let mut any = false;
@@ -103,7 +118,11 @@ pub fn read_line<R: BufRead + ?Sized>(reader: &mut R, buf: &mut Vec<u8>) -> io::
             None => (chunk.len(), false),
         };
         let room = MAX_LINE_BYTES.saturating_sub(buf.len());
-        let line_part = if done { &chunk[..take - 1] } else { &chunk[..take] };
+        let line_part = if done {
+            &chunk[..take - 1]
+        } else {
+            &chunk[..take]
+        };
         if line_part.len() > room {
             cut = true;
         }

@@ -51,7 +51,10 @@ mod tests {
             mask("User: arn:aws:sts::123456789012:assumed-role/x is not authorized"),
             "User: <arn> is not authorized"
         );
-        assert_eq!(mask("failed after 3 attempts at /home/runner/work/a/b.js"), "failed after <n> attempts at <path>");
+        assert_eq!(
+            mask("failed after 3 attempts at /home/runner/work/a/b.js"),
+            "failed after <n> attempts at <path>"
+        );
         assert_eq!(mask("node v18.19.0 and 'my-package'"), "node <ver> and <q>");
         assert_eq!(mask("see https://x.io/a?b=1 now"), "see <url> now");
         assert_eq!(mask("commit 4f2a9c1e"), "commit <hex>");

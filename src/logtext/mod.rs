@@ -72,8 +72,12 @@ pub struct Normalizer {
     last_timestamp: String,
     /// Times a timestamp went backwards (a sign of interleaved output).
     pub backwards_timestamps: u64,
-    /// Error annotations seen, with the step they were in (last one wins).
+    /// The step of the last error annotation.
     pub last_error_step: Option<usize>,
+    /// A job header was seen (runner version, `Running with gitlab-runner`, `Started by`).
+    pub started: bool,
+    /// A job end was seen (cleanup, job result, error annotation).
+    pub completed: bool,
 }
 
 impl Default for Normalizer {
@@ -98,6 +102,8 @@ impl Normalizer {
             last_timestamp: String::new(),
             backwards_timestamps: 0,
             last_error_step: None,
+            started: false,
+            completed: false,
         }
     }
 
@@ -172,6 +178,7 @@ impl Normalizer {
         let echo = echo_before && self.in_run_group;
         if marker == Marker::Error {
             self.last_error_step = Some(self.current);
+            self.completed = true;
         }
         Some(Line {
             number,
@@ -266,7 +273,12 @@ impl Normalizer {
     }
 
     /// The marker and, for a workflow command, the message it carries.
-    fn command_of<'s>(&mut self, shown: &'s str, number: u64, marker: Marker) -> Option<(Marker, Option<&'s str>)> {
+    fn command_of<'s>(
+        &mut self,
+        shown: &'s str,
+        number: u64,
+        marker: Marker,
+    ) -> Option<(Marker, Option<&'s str>)> {
         let shown = shown.trim_start();
         if let Some(rest) = shown.strip_prefix("##[") {
             let (command, message) = rest.split_once(']').unwrap_or((rest, ""));
@@ -320,16 +332,33 @@ impl Normalizer {
             }
             Some((Ci::Jenkins, 2))
         } else if text == "Post job cleanup." || text == "Cleaning up orphan processes" {
-            let name = if text.starts_with("Post") { "Post job cleanup" } else { "Complete job" };
+            let name = if text.starts_with("Post") {
+                "Post job cleanup"
+            } else {
+                "Complete job"
+            };
             self.begin_step(name, number);
+            self.completed = true;
             Some((Ci::GithubActions, 1))
         } else if text.starts_with("Current runner version:") {
+            self.started = true;
             Some((Ci::GithubActions, 3))
         } else if text.starts_with("Running with gitlab-runner") {
+            self.started = true;
             Some((Ci::Gitlab, 5))
-        } else if text.starts_with("Started by ") || text.starts_with("Finished: ") {
+        } else if text.starts_with("Job succeeded") || text.starts_with("ERROR: Job failed") {
+            self.completed = true;
+            Some((Ci::Gitlab, 2))
+        } else if text.starts_with("Started by ") {
+            self.started = true;
             Some((Ci::Jenkins, 1))
-        } else if text.starts_with("#!/bin/bash -eo pipefail") || text.starts_with("Exited with code exit status") {
+        } else if text.starts_with("Finished: ") {
+            self.completed = true;
+            Some((Ci::Jenkins, 1))
+        } else if text.starts_with("#!/bin/bash -eo pipefail")
+            || text.starts_with("Exited with code")
+        {
+            self.completed |= text.starts_with("Exited");
             Some((Ci::Circleci, 3))
         } else if let Some(name) = ["--- ", "+++ ", "~~~ "]
             .iter()
@@ -357,7 +386,8 @@ mod tests {
         let mut out = Vec::new();
         for (i, raw) in lines.iter().enumerate() {
             if let Some(line) = n.line(raw.as_bytes(), i as u64 + 1) {
-                let (num, text, marker, step) = (line.number, line.text.to_string(), line.marker, line.step);
+                let (num, text, marker, step) =
+                    (line.number, line.text.to_string(), line.marker, line.step);
                 out.push((num, text, marker, n.steps()[step].name.clone()));
             }
         }
@@ -376,7 +406,10 @@ mod tests {
         assert_eq!(n.ci(), Ci::GithubActions);
         assert_eq!(lines.len(), 4);
         assert_eq!(lines[0].3, "Set up job");
-        assert_eq!(lines[2], (3, "npm test".into(), Marker::None, "Run npm test".into()));
+        assert_eq!(
+            lines[2],
+            (3, "npm test".into(), Marker::None, "Run npm test".into())
+        );
         assert_eq!(lines[3].1, "Process completed with exit code 1.");
         assert_eq!(lines[3].2, Marker::Error);
         assert_eq!(n.last_error_step, Some(1));
@@ -413,7 +446,10 @@ mod tests {
         assert_eq!(n.ci(), Ci::Jenkins);
         assert_eq!(lines[1].1, "+ make");
         assert_eq!(lines[1].3, "Build");
-        let (lines, n) = clean(&["\x1b_bk;t=1700000000000\x07~~~ Running tests", "\x1b_bk;t=1700000000001\x07ok"]);
+        let (lines, n) = clean(&[
+            "\x1b_bk;t=1700000000000\x07~~~ Running tests",
+            "\x1b_bk;t=1700000000001\x07ok",
+        ]);
         assert_eq!(n.ci(), Ci::Buildkite);
         assert_eq!(lines[1].3, "Running tests");
     }

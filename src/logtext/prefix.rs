@@ -44,7 +44,11 @@ fn is_date_time(b: &[u8]) -> bool {
 /// GitLab's raw-log stream prefix after the timestamp: `00O `, `00E `, `00O+`.
 pub fn gitlab_stream(line: &str) -> usize {
     let b = line.as_bytes();
-    if b.len() >= 3 && b[0].is_ascii_hexdigit() && b[1].is_ascii_hexdigit() && (b[2] == b'O' || b[2] == b'E') {
+    if b.len() >= 3
+        && b[0].is_ascii_hexdigit()
+        && b[1].is_ascii_hexdigit()
+        && (b[2] == b'O' || b[2] == b'E')
+    {
         let mut i = 3;
         if b.get(i) == Some(&b'+') {
             i += 1;
@@ -65,11 +69,14 @@ pub fn jenkins_timestamp(line: &str) -> usize {
     if !is_date_time(rest.as_bytes()) {
         return 0;
     }
-    let Some(end) = rest[..rest.len().min(40)].find(']') else {
+    let Some(end) = memchr::memchr(b']', &rest.as_bytes()[..rest.len().min(40)]) else {
         return 0;
     };
     let zone = &rest[19..end];
-    if !zone.bytes().all(|c| c.is_ascii_digit() || b".Z+-:".contains(&c)) {
+    if !zone
+        .bytes()
+        .all(|c| c.is_ascii_digit() || b".Z+-:".contains(&c))
+    {
         return 0;
     }
     let after = end + 2;

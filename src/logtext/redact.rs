@@ -24,7 +24,8 @@ static SECRETS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Userinfo passwords in URLs: `https://user:pass@host`.
 static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@").expect("url regex compiles")
+    Regex::new(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://[^/\s:@]+:)[^/\s@]+@")
+        .expect("url regex compiles")
 });
 
 /// `text` with secrets replaced by [`REDACTED`] (keeping the key name of `key=value`).
@@ -38,8 +39,13 @@ pub fn redact(text: &str) -> Cow<'_, str> {
             let found = &caps[0];
             // Keep `password=` / `Bearer ` so the line still reads.
             match found.find(['=', ':']).filter(|_| !found.starts_with("eyJ")) {
-                Some(i) if found[..i].chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == ' ') => {
-                    let value_start = i + 1 + found[i + 1..].len() - found[i + 1..].trim_start().len();
+                Some(i)
+                    if found[..i]
+                        .chars()
+                        .all(|c| c.is_ascii_alphabetic() || c == '_' || c == ' ') =>
+                {
+                    let value_start =
+                        i + 1 + found[i + 1..].len() - found[i + 1..].trim_start().len();
                     format!("{}{REDACTED}", &found[..value_start])
                 }
                 _ if found.to_ascii_lowercase().starts_with("bearer") => {
@@ -58,7 +64,10 @@ mod tests {
 
     #[test]
     fn hides_secrets() {
-        assert_eq!(redact("key AKIAIOSFODNN7EXAMPLE here"), "key [REDACTED] here");
+        assert_eq!(
+            redact("key AKIAIOSFODNN7EXAMPLE here"),
+            "key [REDACTED] here"
+        );
         assert_eq!(
             redact("token ghp_0123456789abcdefghijklmnopqrstuvwxyzAB"),
             "token [REDACTED]"
@@ -67,7 +76,10 @@ mod tests {
             redact("git clone https://x-access-token:s3cr3t@github.com/o/r"),
             "git clone https://x-access-token:[REDACTED]@github.com/o/r"
         );
-        assert_eq!(redact("Authorization: Bearer abc.def.ghi123"), "Authorization: Bearer [REDACTED]");
+        assert_eq!(
+            redact("Authorization: Bearer abc.def.ghi123"),
+            "Authorization: Bearer [REDACTED]"
+        );
         assert_eq!(
             redact("jwt eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm8vciJ9.c2lnbmF0dXJl"),
             "jwt [REDACTED]"

@@ -21,7 +21,8 @@ pub fn render(line: &str, out: &mut String) {
         if i > 0 {
             cursor = 0;
         }
-        if part.starts_with("\x1b[K") || part.starts_with("\x1b[0K") || part.starts_with("\x1b[2K") {
+        if part.starts_with("\x1b[K") || part.starts_with("\x1b[0K") || part.starts_with("\x1b[2K")
+        {
             cells.clear();
         }
         strip_ansi(part, &mut segment);
@@ -47,6 +48,10 @@ pub fn strip_ansi(line: &str, out: &mut String) {
         let esc = i + off;
         out.push_str(&line[start..esc]);
         i = skip_escape(bytes, esc);
+        // A cut or malformed sequence may end inside a multi-byte character.
+        while i < bytes.len() && !line.is_char_boundary(i) {
+            i += 1;
+        }
         start = i;
     }
     out.push_str(&line[start..]);

@@ -1,0 +1,318 @@
+//! From hits to diagnoses: per entry, combine how specific the pattern is, how
+//! error-like the line is, where it sits (failing step, late in the log) and what
+//! corroborates it into a confidence in [0, 1]; order by the catalog's relations (a
+//! cause before the error it leads to); abstain below [`ABSTAIN_BELOW`].
+
+use super::report::{Diagnosis, ErrorLine, Evidence, MatchKind, Report};
+use super::scan::{Hit, Scanned, Scored};
+use super::{Matcher, Options};
+use crate::logtext::{Ci, mask, redact};
+use std::collections::{BTreeMap, HashMap};
+
+/// Diagnoses below this confidence are not reported ("no known error"). The value is
+/// set from `logdoc eval` measurements; see README "Quality".
+pub const ABSTAIN_BELOW: f64 = 0.5;
+
+/// Error lines shown in a report.
+const ERROR_LINES_SHOWN: usize = 10;
+/// Evidence lines shown per diagnosis.
+const EVIDENCE_SHOWN: usize = 4;
+/// Confidence lost per warning about incomplete evidence.
+const WARNING_PENALTY: f64 = 0.08;
+
+/// Strength of one hit as evidence for its entry, in [0, 1].
+fn hit_strength(m: &Matcher, hit: &Hit, failing_step: Option<usize>, total: u64) -> f64 {
+    let p = &m.patterns().patterns[hit.pattern as usize];
+    let errorness = f64::from(hit.score.normalized());
+    let in_failing_step = failing_step == Some(hit.step);
+    let late = if total > 0 {
+        hit.seq as f64 / total as f64
+    } else {
+        0.0
+    };
+    let mut s = 0.50
+        + 0.22 * p.specificity
+        + 0.15 * errorness
+        + 0.06 * f64::from(u8::from(in_failing_step))
+        + 0.04 * late;
+    if hit.near.is_some() {
+        s += 0.05;
+    }
+    if hit.in_baseline {
+        s *= 0.5;
+    }
+    // A pattern of weight 1 counts fully; weight 0.5 leaves a lone hit just above the
+    // abstention threshold on an error line; weight 0.3 or less never stands alone.
+    (s * (0.5 + 0.5 * p.weight)).min(1.0)
+}
+
+/// Combines the best hit with corroborating hits of other patterns on other lines: each
+/// closes half of the remaining gap its own strength would.
+fn combine(best: f64, others: impl Iterator<Item = f64>) -> f64 {
+    others.fold(best, |acc, s| acc + (1.0 - acc) * 0.5 * s)
+}
+
+/// Builds the report for one scanned log.
+pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) -> Report {
+    let steps = scanned.normalizer.steps();
+    let ci = scanned.normalizer.ci();
+    let failing_step = scanned
+        .normalizer
+        .last_error_step
+        .or_else(|| scanned.error_lines.first().map(|l| l.step));
+    let warnings = warnings(&scanned, ci);
+    let penalty = 1.0 - WARNING_PENALTY * warnings.len() as f64;
+    let multi_step = steps.len() > 1;
+    let step_name = |i: usize| multi_step.then(|| steps[i].name.clone());
+
+    // Group hits by entry.
+    let mut by_entry: HashMap<usize, Vec<&Hit>> = HashMap::new();
+    for hit in &scanned.hits {
+        let entry = m.patterns().patterns[hit.pattern as usize].entry;
+        by_entry.entry(entry).or_default().push(hit);
+    }
+    let mut found: Vec<(usize, f64, Diagnosis)> = by_entry
+        .into_iter()
+        .map(|(entry, hits)| {
+            let strengths: Vec<f64> = hits
+                .iter()
+                .map(|h| hit_strength(m, h, failing_step, scanned.lines))
+                .collect();
+            let (best_i, best) = strengths
+                .iter()
+                .copied()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(&b.1).then(hits[b.0].seq.cmp(&hits[a.0].seq)))
+                .unwrap_or((0, 0.0));
+            let best_hit = hits[best_i];
+            // The strongest hit of each other pattern, on lines other than the best one.
+            let mut others: HashMap<u32, f64> = HashMap::new();
+            for (h, s) in hits.iter().zip(&strengths) {
+                if h.pattern != best_hit.pattern && h.line != best_hit.line {
+                    let slot = others.entry(h.pattern).or_insert(0.0);
+                    *slot = slot.max(*s);
+                }
+            }
+            let confidence = (combine(best, others.into_values()) * penalty).clamp(0.0, 0.99);
+            let diagnosis = diagnosis(
+                m,
+                entry,
+                &hits,
+                best_hit,
+                confidence,
+                failing_step,
+                &step_name,
+            );
+            (entry, confidence, diagnosis)
+        })
+        .collect();
+
+    if found.is_empty()
+        && let Some(fuzzy) = options.fuzzy
+    {
+        found = fuzzy_diagnoses(m, fuzzy, &scanned.error_lines, penalty, &step_name);
+    }
+
+    order_by_relations(m, &mut found);
+    let diagnoses: Vec<Diagnosis> = found
+        .into_iter()
+        .map(|(_, _, d)| d)
+        .filter(|d| d.confidence >= ABSTAIN_BELOW)
+        .take(options.top)
+        .collect();
+
+    Report {
+        file: file.to_string(),
+        diagnoses,
+        error_lines: scanned
+            .error_lines
+            .iter()
+            .take(ERROR_LINES_SHOWN)
+            .map(|l| ErrorLine {
+                line: l.line,
+                text: redact::redact(&l.text).into_owned(),
+                score: (l.score.normalized() * 100.0).round() / 100.0,
+                step: step_name(l.step),
+            })
+            .collect(),
+        environment: scanned.environment.values.clone(),
+        warnings,
+        ci,
+        failing_step: failing_step
+            .filter(|_| multi_step)
+            .map(|i| steps[i].name.clone()),
+        lines: scanned.lines,
+    }
+}
+
+fn diagnosis(
+    m: &Matcher,
+    entry: usize,
+    hits: &[&Hit],
+    best: &Hit,
+    confidence: f64,
+    failing_step: Option<usize>,
+    step_name: &dyn Fn(usize) -> Option<String>,
+) -> Diagnosis {
+    // Evidence: the best hit, its near line, then other hits in log order.
+    let mut lines: Vec<(u64, usize, &str)> = vec![(best.line, best.step, &best.text)];
+    if let Some((n, t)) = &best.near {
+        lines.push((*n, best.step, t));
+    }
+    for h in hits {
+        if lines.len() >= EVIDENCE_SHOWN {
+            break;
+        }
+        if !lines.iter().any(|(n, s, _)| *n == h.line && *s == h.step) {
+            lines.push((h.line, h.step, &h.text));
+        }
+    }
+    lines.sort_by_key(|(n, s, _)| (*s, *n));
+    let mut captures = BTreeMap::new();
+    for h in std::iter::once(&best).chain(hits.iter()) {
+        for (k, v) in &h.captures {
+            captures
+                .entry(k.clone())
+                .or_insert_with(|| redact::redact(v).into_owned());
+        }
+    }
+    let pattern = &m.patterns().patterns[best.pattern as usize];
+    let mut why = format!("pattern {} matched line {}", pattern.index + 1, best.line);
+    if let Some(name) = step_name(best.step) {
+        why.push_str(&format!(" in step \"{name}\""));
+        if failing_step == Some(best.step) {
+            why.push_str(" (the failing step)");
+        }
+    }
+    if let Some((n, _)) = &best.near {
+        why.push_str(&format!(", confirmed by line {n}"));
+    }
+    if hits.len() > 1 {
+        why.push_str(&format!("; {} matching lines in all", hits.len()));
+    }
+    if best.in_baseline {
+        why.push_str("; the line also occurs in the passing baseline run");
+    }
+    Diagnosis {
+        id: m.entry(entry).id.clone(),
+        title: m.entry(entry).title.clone(),
+        confidence: round(confidence),
+        evidence: lines
+            .into_iter()
+            .map(|(line, step, text)| Evidence {
+                line,
+                text: redact::redact(text).into_owned(),
+                step: step_name(step),
+            })
+            .collect(),
+        captures,
+        matched_by: MatchKind::Pattern,
+        why,
+    }
+}
+
+/// Full-text fallback: the best error lines, masked, searched against signatures.
+fn fuzzy_diagnoses(
+    m: &Matcher,
+    fuzzy: &dyn super::FuzzySearch,
+    error_lines: &[Scored],
+    penalty: f64,
+    step_name: &dyn Fn(usize) -> Option<String>,
+) -> Vec<(usize, f64, Diagnosis)> {
+    let mut best: HashMap<usize, (f64, &Scored)> = HashMap::new();
+    for line in error_lines
+        .iter()
+        .filter(|l| !l.score.wrapper && l.score.is_errorish())
+        .take(3)
+    {
+        for (id, similarity) in fuzzy.search(&mask::mask(&line.text), 3) {
+            let Some(entry) = m.entry_index(&id) else {
+                continue;
+            };
+            let errorness = f64::from(line.score.normalized());
+            let confidence =
+                (0.2 + 0.45 * f64::from(similarity) * (0.5 + 0.5 * errorness)) * penalty;
+            let slot = best.entry(entry).or_insert((0.0, line));
+            if confidence > slot.0 {
+                *slot = (confidence, line);
+            }
+        }
+    }
+    best.into_iter()
+        .map(|(entry, (confidence, line))| {
+            let info = m.entry(entry);
+            let d = Diagnosis {
+                id: info.id.clone(),
+                title: info.title.clone(),
+                confidence: round(confidence),
+                evidence: vec![Evidence {
+                    line: line.line,
+                    text: redact::redact(&line.text).into_owned(),
+                    step: step_name(line.step),
+                }],
+                captures: BTreeMap::new(),
+                matched_by: MatchKind::Fuzzy,
+                why: format!(
+                    "no pattern matched; line {} resembles the entry's signature",
+                    line.line
+                ),
+            };
+            (entry, confidence, d)
+        })
+        .collect()
+}
+
+/// Sorts by confidence, then moves each cause ahead of the errors it leads to.
+fn order_by_relations(m: &Matcher, found: &mut [(usize, f64, Diagnosis)]) {
+    found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.2.id.cmp(&b.2.id)));
+    // Bounded passes: relations may form cycles.
+    for _ in 0..found.len() {
+        let mut moved = false;
+        for i in 0..found.len() {
+            for j in 0..i {
+                let (later, earlier) = (found[i].0, found[j].0);
+                if m.entry(later).causes.contains(&earlier) && found[i].1 >= ABSTAIN_BELOW {
+                    found[j..=i].rotate_right(1);
+                    moved = true;
+                }
+            }
+        }
+        if !moved {
+            break;
+        }
+    }
+}
+
+/// Reasons the evidence may be incomplete.
+fn warnings(scanned: &Scanned, ci: Ci) -> Vec<String> {
+    let mut out = Vec::new();
+    let n = &scanned.normalizer;
+    if scanned.truncation_notice {
+        out.push(
+            "truncated: the log says it was cut; the cause may be in the missing part".to_string(),
+        );
+    } else if n.started && !n.completed && ci != Ci::Plain {
+        out.push(
+            "truncated: the log ends before the job finished; the cause may be in the missing part"
+                .to_string(),
+        );
+    }
+    if n.backwards_timestamps > 2 {
+        out.push(format!(
+            "interleaved: timestamps go backwards {} times; output of parallel jobs may be mixed",
+            n.backwards_timestamps
+        ));
+    }
+    if scanned.cut_lines > 0 {
+        out.push(format!(
+            "long lines: {} lines longer than {} KiB were cut",
+            scanned.cut_lines,
+            crate::logtext::input::MAX_LINE_BYTES / 1024
+        ));
+    }
+    out
+}
+
+fn round(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
