@@ -8,6 +8,7 @@
 pub mod catalog;
 pub mod eval;
 pub mod import;
+pub mod index;
 pub mod logtext;
 pub mod matcher;
 pub mod render;

@@ -41,8 +41,10 @@ enum Command {
     Diagnose(DiagnoseArgs),
     /// Serve the JSON API and the web pages over HTTP (not built yet).
     Serve,
-    /// Full-text search over the catalog (not built yet).
-    Search,
+    /// Full-text search over the catalog.
+    ///
+    /// Exits 0 when something was found, 1 when nothing was, 2 on errors.
+    Search(SearchArgs),
     /// Import another knowledge base into catalog files.
     ///
     /// Every source file is tried; bad ones are listed with the reason. Exits 0 when
@@ -173,7 +175,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check { dirs } => Ok(check(&dirs)),
         Command::Diagnose(args) => diagnose(args),
         Command::Serve => not_built("serve"),
-        Command::Search => not_built("search"),
+        Command::Search(args) => search(&args),
         Command::Import(args) => import(&args),
         Command::Export(args) => export(&args),
         Command::BuildSite => not_built("build-site"),
@@ -379,4 +381,63 @@ fn export(args: &ExportArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Arguments of `logdoc search`.
+#[derive(Args)]
+struct SearchArgs {
+    /// Catalog directories, merged (default: the bundled `catalog`).
+    #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Search only this language's text (default: the languages of the query's
+    /// script, English first for Latin script).
+    #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(catalog::LANGS))]
+    lang: Option<String>,
+    /// Most hits to print.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// `text` for people, `json` for programs (one object: query, lang, hits).
+    #[arg(long, value_enum, default_value_t = SearchFormat::Text)]
+    format: SearchFormat,
+    /// Words to search for (tantivy query syntax: `"a phrase"`, `tags:npm`, `a OR b`).
+    #[arg(required = true)]
+    query: Vec<String>,
+}
+
+/// Output format of `logdoc search`.
+#[derive(Clone, Copy, ValueEnum)]
+enum SearchFormat {
+    Text,
+    Json,
+}
+
+fn search(args: &SearchArgs) -> Result<ExitCode> {
+    let catalog = load_catalog(&args.catalogs)?;
+    let index = logdoc::index::Index::build(&catalog)?;
+    let query = args.query.join(" ");
+    let hits = index.search(&query, args.lang.as_deref(), args.limit)?;
+
+    let mut out = io::stdout().lock();
+    match args.format {
+        SearchFormat::Json => {
+            let doc = serde_json::json!({"query": query, "lang": args.lang, "hits": hits});
+            writeln!(out, "{doc}")?;
+        }
+        SearchFormat::Text => {
+            for hit in &hits {
+                writeln!(out, "{:>7.2}  {} [{}]", hit.score, hit.id, hit.lang)?;
+                writeln!(out, "         {}", hit.title)?;
+                writeln!(out, "         {}", hit.snippet_text().replace('\n', " "))?;
+            }
+            if hits.is_empty() {
+                eprintln!("no entries match `{query}`");
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if hits.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
