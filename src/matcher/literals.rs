@@ -232,6 +232,38 @@ pub fn literal_info(hir: &Hir, weigh: &dyn Fn(&str) -> f64) -> f64 {
     }
 }
 
+/// Constraints beside literal text that every match satisfies: anchors and word
+/// boundaries, and character classes narrower than "any character" (`\d+`,
+/// `[\w.-]+`), counted in required positions.
+pub fn structure(hir: &Hir) -> usize {
+    match hir.kind() {
+        HirKind::Look(_) => 1,
+        HirKind::Class(class) => usize::from(single_letter(class).is_none() && !is_broad(class)),
+        HirKind::Capture(cap) => structure(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => structure(&rep.sub),
+        HirKind::Concat(children) => children.iter().map(structure).sum(),
+        HirKind::Alternation(branches) => branches.iter().map(structure).min().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A class that admits nearly everything (`.`, `[^x]`, `\S`).
+fn is_broad(class: &Class) -> bool {
+    let size: u64 = match class {
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .map(|r| u64::from(r.end() as u32 - r.start() as u32) + 1)
+            .sum(),
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .map(|r| u64::from(r.end() - r.start()) + 1)
+            .sum(),
+    };
+    size > 1000 || (matches!(class, Class::Bytes(_)) && size > 200)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -290,6 +322,13 @@ mod tests {
         assert_eq!(info("abc.*defg"), 7.0);
         assert_eq!(info("x(ab|cdef)y"), 4.0);
         assert_eq!(info("(?i)abc(de)?"), 3.0);
+    }
+
+    #[test]
+    fn structure_counts_anchors_and_narrow_classes() {
+        let structure_of = |p: &str| structure(&regex_syntax::parse(p).unwrap());
+        assert_eq!(structure_of(r"^#\d+ ERROR: .*not found$"), 3);
+        assert_eq!(structure_of(r"a.*b\S+"), 0);
     }
 
     #[test]

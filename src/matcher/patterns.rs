@@ -14,6 +14,9 @@ use std::collections::HashMap;
 /// about three words that few entries use.
 const SPECIFIC_WORDS: f64 = 3.0;
 
+/// Word-weight worth of one anchor or narrow class (see [`literals::structure`]).
+const STRUCTURE_WORTH: f64 = 0.15;
+
 /// Literal quality below which a pattern is treated as weak.
 pub const WEAK_QUALITY: f64 = 4.0;
 
@@ -73,8 +76,11 @@ impl PatternSet {
                 });
                 let hir = regex_syntax::parse(&p.regex).ok();
                 let required = hir.as_ref().and_then(literals::required);
+                // Narrow classes and anchors add a little: a line must also have the
+                // pattern's shape, not only its words.
                 let info = hir.as_ref().map_or(0.0, |h| {
                     literals::literal_info(h, &|text| weights.sum(text))
+                        + (STRUCTURE_WORTH * literals::structure(h) as f64).min(1.0)
                 });
                 let literals = required
                     .filter(|r| r.quality >= WEAK_QUALITY)

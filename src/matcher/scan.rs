@@ -31,6 +31,9 @@ pub struct Hit {
     pub near: Option<(u64, String)>,
     /// The line also occurs in the passing baseline run.
     pub in_baseline: bool,
+    /// Share of the line's visible text the match spans: 1 when the line is exactly
+    /// the message, small for a fragment of a long line.
+    pub coverage: f32,
 }
 
 /// A kept error-like line.
@@ -221,23 +224,25 @@ impl<'a> Scan<'a> {
         for i in 0..self.candidates.len() {
             let pi = self.candidates[i];
             let pattern = &self.set.patterns[pi as usize];
-            let captures = if pattern.has_names {
+            let (captures, matched) = if pattern.has_names {
                 let Some(caps) = pattern.regex.captures(text) else {
                     continue;
                 };
-                pattern
+                let names = pattern
                     .regex
                     .capture_names()
                     .flatten()
                     .filter_map(|name| {
                         Some((name.to_string(), caps.name(name)?.as_str().to_string()))
                     })
-                    .collect()
-            } else if pattern.regex.is_match(text) {
-                Vec::new()
+                    .collect();
+                (names, caps.get(0).map_or(0, |m| m.len()))
+            } else if let Some(m) = pattern.regex.find(text) {
+                (Vec::new(), m.len())
             } else {
                 continue;
             };
+            let visible = text.trim().len().max(1);
             let mut hit = Hit {
                 pattern: pi,
                 seq,
@@ -248,6 +253,7 @@ impl<'a> Scan<'a> {
                 score,
                 near: None,
                 in_baseline,
+                coverage: (matched as f32 / visible as f32).min(1.0),
             };
             match &pattern.near {
                 None => self.hits.record(hit),
