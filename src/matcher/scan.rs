@@ -191,8 +191,9 @@ impl<'a> Scan<'a> {
         self.candidates.clear();
         self.set
             .candidates(text, self.stamp, &mut self.seen, &mut self.candidates);
-        if score.is_errorish() || line.marker == Marker::Error {
-            for &p in &self.set.weak {
+        let errorish = score.is_errorish() || line.marker == Marker::Error;
+        if errorish {
+            for &p in &self.set.literal_free {
                 if self.seen[p as usize] != self.stamp {
                     self.seen[p as usize] = self.stamp;
                     self.candidates.push(p);
@@ -224,6 +225,9 @@ impl<'a> Scan<'a> {
         for i in 0..self.candidates.len() {
             let pi = self.candidates[i];
             let pattern = &self.set.patterns[pi as usize];
+            if pattern.weak && !errorish {
+                continue;
+            }
             let (captures, matched) = if pattern.has_names {
                 let Some(caps) = pattern.regex.captures(text) else {
                     continue;
@@ -237,8 +241,10 @@ impl<'a> Scan<'a> {
                     })
                     .collect();
                 (names, caps.get(0).map_or(0, |m| m.len()))
-            } else if let Some(m) = pattern.regex.find(text) {
-                (Vec::new(), m.len())
+            } else if pattern.regex.is_match(text) {
+                // The span only for lines that match: most candidates do not.
+                let span = pattern.regex.find(text).map_or(0, |m| m.len());
+                (Vec::new(), span)
             } else {
                 continue;
             };
@@ -278,7 +284,8 @@ impl<'a> Scan<'a> {
             }
         }
 
-        if score.value > 0.0 {
+        let weakest = self.best.peek().map_or(0.0, |w| w.score.value);
+        if score.value > 0.0 && (self.best.len() < ERROR_LINES_KEPT || score.value > weakest) {
             self.best.push(Scored {
                 seq,
                 line: number,
