@@ -12,3 +12,4 @@ pub mod index;
 pub mod logtext;
 pub mod matcher;
 pub mod render;
+pub mod server;
