@@ -204,8 +204,8 @@ struct ServeArgs {
     database: Option<String>,
     /// Prefix of the `url` and `api_url` links, e.g. https://logdoc.example.org
     /// (default: root-relative links).
-    #[arg(long, env = "LOGDOC_PUBLIC_URL", default_value = "")]
-    public_url: String,
+    #[arg(long, env = "LOGDOC_PUBLIC_URL")]
+    public_url: Option<String>,
     /// Largest request body, also after gzip/zip decompression (K, M, G suffixes).
     #[arg(long, env = "LOGDOC_MAX_BODY", default_value = "32M", value_parser = logdoc::server::config::parse_size)]
     max_body: usize,
@@ -215,7 +215,8 @@ struct ServeArgs {
     /// Diagnoses running at once (default: the number of CPUs).
     #[arg(long, env = "LOGDOC_MAX_DIAGNOSES")]
     max_diagnoses: Option<usize>,
-    /// Diagnose requests allowed to wait for a slot; more get 429.
+    /// Diagnose requests allowed beyond the running ones (uploading or waiting for a
+    /// slot); more get 429.
     #[arg(long, env = "LOGDOC_DIAGNOSE_QUEUE", default_value_t = 128)]
     diagnose_queue: usize,
     /// Largest request head (request line and headers); larger gets 431. At least 8K.
@@ -255,7 +256,7 @@ fn serve(args: ServeArgs) -> Result<ExitCode> {
     let defaults = server::Config::default();
     let config = server::Config {
         addr: args.addr,
-        public_url: args.public_url,
+        public_url: args.public_url.unwrap_or_default(),
         max_body: args.max_body,
         request_timeout: args.request_timeout,
         max_diagnoses: args.max_diagnoses.unwrap_or(defaults.max_diagnoses),

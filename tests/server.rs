@@ -1182,7 +1182,7 @@ async fn oversized_request_heads_get_431() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_finishes_in_flight_requests_and_refuses_new_ones() {
-    let mut s = Server::start(|c| c.shutdown_delay = Duration::from_secs(2)).await;
+    let mut s = Server::start(|c| c.shutdown_delay = Duration::from_secs(3)).await;
     let (tx, body) = streamed();
     let in_flight = tokio::spawn({
         let request = s

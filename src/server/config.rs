@@ -20,8 +20,8 @@ pub struct Config {
     pub request_timeout: Duration,
     /// Diagnoses running at once on the blocking pool. Default: the number of CPUs.
     pub max_diagnoses: usize,
-    /// Diagnose requests waiting for a slot; one more is refused with 429.
-    /// Default 128.
+    /// Diagnose requests admitted beyond the running ones (uploading their body or
+    /// waiting for a slot); one more is refused with 429. Default 128.
     pub diagnose_queue: usize,
     /// Most bytes of a request head (request line and headers); a larger head gets 431.
     /// At least 8192. Default 64 KiB.
