@@ -4,6 +4,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use logdoc::catalog::{self, Catalog, Severity};
 use logdoc::import;
+use logdoc::index::Index;
 use logdoc::matcher::{self, Baseline, Matcher, Options};
 use logdoc::render;
 use std::io::{self, Write};
@@ -352,10 +353,11 @@ fn diagnose(args: DiagnoseArgs) -> Result<ExitCode> {
         ),
         None => None,
     };
+    let index = Index::build(&catalog).context("cannot build the search index")?;
     let options = Options {
         top: args.top,
         baseline: baseline.as_ref(),
-        fuzzy: None,
+        fuzzy: Some(&index),
     };
     let stdout = io::stdout();
     let mut out = stdout.lock();
@@ -394,7 +396,12 @@ fn diagnose(args: DiagnoseArgs) -> Result<ExitCode> {
 fn eval(args: EvalArgs) -> Result<ExitCode> {
     let catalog = load_catalog(&args.catalogs)?;
     let matcher = Matcher::new(&catalog);
-    let evaluation = logdoc::eval::run(&args.dir, &matcher, &Options::default())?;
+    let index = Index::build(&catalog).context("cannot build the search index")?;
+    let options = Options {
+        fuzzy: Some(&index),
+        ..Options::default()
+    };
+    let evaluation = logdoc::eval::run(&args.dir, &matcher, &options)?;
     match args.format {
         EvalFormat::Text => print!("{}", logdoc::eval::text(&evaluation)),
         EvalFormat::Json => println!("{}", serde_json::to_string_pretty(&evaluation)?),

@@ -205,3 +205,14 @@ fn truncate(text: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests;
+
+/// The matcher's fuzzy fallback: entries whose signature the line covers, with
+/// [`SignatureMatch::coverage`] as the similarity.
+impl crate::matcher::FuzzySearch for Index {
+    fn search(&self, masked_line: &str, limit: usize) -> Vec<(String, f32)> {
+        self.signature_matches(masked_line, limit)
+            .into_iter()
+            .map(|m| (m.id, m.coverage))
+            .collect()
+    }
+}

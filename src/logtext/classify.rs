@@ -103,12 +103,27 @@ const KEYWORDS: &[(&str, f32)] = &[
 // Keyword ids are tracked in a u64 bit set.
 const _: () = assert!(KEYWORDS.len() <= 64);
 
-static KEYWORD_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
+/// The keyword automaton (leftmost-longest, so it can use a fast prefilter) and, per
+/// keyword, the bit set of the keywords it contains (itself included): a match of
+/// `error:` also counts `error`.
+static KEYWORD_AC: LazyLock<(AhoCorasick, Vec<u64>)> = LazyLock::new(|| {
+    let words = || KEYWORDS.iter().map(|(k, _)| k);
+    let longest = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
-        .match_kind(MatchKind::Standard)
-        .build(KEYWORDS.iter().map(|(k, _)| k))
-        .expect("keyword automaton builds")
+        .match_kind(MatchKind::LeftmostLongest)
+        .build(words())
+        .expect("keyword automaton builds");
+    let all = AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .build(words())
+        .expect("keyword automaton builds");
+    let contained = words()
+        .map(|k| {
+            all.find_overlapping_iter(*k)
+                .fold(0u64, |bits, m| bits | 1 << m.pattern().as_usize())
+        })
+        .collect();
+    (longest, contained)
 });
 
 /// Lines that only say a command or job failed.
@@ -176,27 +191,30 @@ pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
         Marker::None => 0.0,
     };
     if text.len() > 2 {
+        let (keywords, contained) = &*KEYWORD_AC;
         let mut seen = 0u64;
-        for m in KEYWORD_AC.find_overlapping_iter(text) {
-            let id = m.pattern().as_usize();
-            if seen & (1 << id) == 0 {
-                seen |= 1 << id;
-                value += KEYWORDS[id].1;
-            }
+        for m in keywords.find_iter(text) {
+            seen |= contained[m.pattern().as_usize()];
         }
-        let trimmed = text.trim_start();
-        let head = &trimmed.as_bytes()[..trimmed.len().min(9)];
-        let head = String::from_utf8_lossy(head).to_ascii_lowercase();
+        value += KEYWORDS
+            .iter()
+            .enumerate()
+            .filter(|(id, _)| seen & (1 << id) != 0)
+            .map(|(_, (_, weight))| weight)
+            .sum::<f32>();
+        let head = text.trim_start().as_bytes();
+        let starts =
+            |p: &str| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());
         // A test runner's verdict (`FAIL`, `--- FAIL:`, `FAILED`) states a failure
         // outright; a line opening with `error`/`fatal` usually does.
         if ["fail", "--- fail", "✗", "×", "❌"]
             .iter()
-            .any(|p| head.starts_with(p))
+            .any(|p| starts(p))
         {
             value += 2.0;
         } else if ["error", "fatal", "e   ", "[error]"]
             .iter()
-            .any(|p| head.starts_with(p))
+            .any(|p| starts(p))
         {
             value += 1.0;
         }

@@ -119,7 +119,7 @@ impl Environment {
     /// Reads whatever versions `text` states.
     pub fn observe(&mut self, text: &str) {
         let probes = &*PROBE_SET;
-        for m in probes.literals.find_overlapping_iter(text) {
+        for m in probes.literals.find_iter(text) {
             let id = m.pattern().as_usize();
             let key = PROBES[id].0;
             if self.values.contains_key(key) {

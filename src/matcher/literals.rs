@@ -18,6 +18,7 @@ const COMMON: &[&str] = &[
     "error:",
     "failed",
     "failure",
+    "fail",
     "fatal",
     "fatal:",
     "warning",
@@ -57,6 +58,62 @@ const COMMON: &[&str] = &[
     " the ",
     "error: ",
     "::",
+    "test",
+    "tests",
+    "time",
+    "timeout",
+    "build",
+    "config",
+    "node",
+    "action",
+    "missing",
+    "package",
+    "file",
+    "module",
+    "system",
+    "import",
+    "path",
+    "command",
+    "install",
+    "start",
+    "connection",
+    "request",
+    "response",
+    "server",
+    "client",
+    "service",
+    "image",
+    "user",
+    "access",
+    "load",
+    "read",
+    "write",
+    "open",
+    "value",
+    "type",
+    "data",
+    "name",
+    "abort",
+    "exit",
+    "status",
+    "task",
+    "step",
+    "check",
+    "update",
+    "download",
+    "upload",
+    "cache",
+    "memory",
+    "permission",
+    "resource",
+    "limit",
+    "exceeded",
+    "timed out",
+    "out",
+    "key",
+    "set",
+    "get",
+    "job",
 ];
 
 /// A set of literals (ASCII-lowercased) one of which every match contains.
@@ -97,10 +154,8 @@ pub fn quality(literal: &str) -> f64 {
 }
 
 fn required_set(hir: &Hir) -> Option<Vec<String>> {
-    if let Some(s) = exact(hir)
-        && !s.trim().is_empty()
-    {
-        return Some(vec![s]);
+    if let Some(set) = exact_set(hir).filter(|set| usable(set)) {
+        return Some(set);
     }
     match hir.kind() {
         HirKind::Capture(cap) => required_set(&cap.sub),
@@ -118,32 +173,77 @@ fn required_set(hir: &Hir) -> Option<Vec<String>> {
             Some(all)
         }
         HirKind::Concat(children) => {
+            // Runs of children that match finitely many strings are joined (so the
+            // common prefix regex-syntax factors out of `(?i)oom|out of memory` is put
+            // back); other children offer their own required sets.
             let mut candidates: Vec<Vec<String>> = Vec::new();
-            let mut run = String::new();
+            let mut run: Option<Vec<String>> = Some(vec![String::new()]);
             for child in children {
-                match exact(child) {
-                    Some(s) => run.push_str(&s),
+                match exact_set(child).and_then(|set| cross(run.as_deref()?, &set)) {
+                    Some(joined) => run = Some(joined),
                     None => {
-                        if !run.trim().is_empty() {
-                            candidates.push(vec![std::mem::take(&mut run)]);
-                        }
-                        run.clear();
-                        if let Some(set) = required_set(child) {
-                            candidates.push(set);
-                        }
+                        candidates.extend(run.take().filter(|r| usable(r)));
+                        candidates.extend(required_set(child));
+                        // A child that is itself finite starts the next run.
+                        run = exact_set(child).or(Some(vec![String::new()]));
                     }
                 }
             }
-            if !run.trim().is_empty() {
-                candidates.push(vec![run]);
-            }
-            candidates.into_iter().max_by(|a, b| {
-                let qa = a.iter().map(|s| quality(s)).fold(f64::INFINITY, f64::min);
-                let qb = b.iter().map(|s| quality(s)).fold(f64::INFINITY, f64::min);
-                qa.total_cmp(&qb)
-            })
+            candidates.extend(run.filter(|r| usable(r)));
+            candidates
+                .into_iter()
+                .max_by(|a, b| worst(a).total_cmp(&worst(b)))
         }
         _ => None,
+    }
+}
+
+/// Quality of a set: its worst alternative's.
+fn worst(set: &[String]) -> f64 {
+    set.iter().map(|s| quality(s)).fold(f64::INFINITY, f64::min)
+}
+
+/// A set every alternative of which is worth searching for.
+fn usable(set: &[String]) -> bool {
+    !set.is_empty() && set.iter().all(|s| !s.trim().is_empty())
+}
+
+/// Every concatenation of a string of `a` with one of `b`, if not too many.
+fn cross(a: &[String], b: &[String]) -> Option<Vec<String>> {
+    if a.len() * b.len() > MAX_ALTERNATIVES {
+        return None;
+    }
+    let mut out: Vec<String> = a
+        .iter()
+        .flat_map(|x| b.iter().map(move |y| format!("{x}{y}")))
+        .collect();
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+/// The finitely many strings (ASCII-lowercased) `hir` matches, if there are few.
+fn exact_set(hir: &Hir) -> Option<Vec<String>> {
+    match hir.kind() {
+        HirKind::Capture(cap) => exact_set(&cap.sub),
+        HirKind::Concat(children) => children.iter().try_fold(vec![String::new()], |acc, child| {
+            cross(&acc, &exact_set(child)?)
+        }),
+        HirKind::Alternation(branches) => {
+            let mut all = Vec::new();
+            for branch in branches {
+                all.extend(exact_set(branch)?);
+            }
+            all.sort();
+            all.dedup();
+            (all.len() <= MAX_ALTERNATIVES).then_some(all)
+        }
+        HirKind::Repetition(rep) if rep.min == 0 && rep.max == Some(1) => {
+            let mut set = exact_set(&rep.sub)?;
+            set.push(String::new());
+            Some(set)
+        }
+        _ => exact(hir).map(|s| vec![s]),
     }
 }
 
@@ -232,6 +332,38 @@ pub fn literal_info(hir: &Hir, weigh: &dyn Fn(&str) -> f64) -> f64 {
     }
 }
 
+/// Constraints beside literal text that every match satisfies: anchors and word
+/// boundaries, and character classes narrower than "any character" (`\d+`,
+/// `[\w.-]+`), counted in required positions.
+pub fn structure(hir: &Hir) -> usize {
+    match hir.kind() {
+        HirKind::Look(_) => 1,
+        HirKind::Class(class) => usize::from(single_letter(class).is_none() && !is_broad(class)),
+        HirKind::Capture(cap) => structure(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => structure(&rep.sub),
+        HirKind::Concat(children) => children.iter().map(structure).sum(),
+        HirKind::Alternation(branches) => branches.iter().map(structure).min().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// A class that admits nearly everything (`.`, `[^x]`, `\S`).
+fn is_broad(class: &Class) -> bool {
+    let size: u64 = match class {
+        Class::Unicode(c) => c
+            .ranges()
+            .iter()
+            .map(|r| u64::from(r.end() as u32 - r.start() as u32) + 1)
+            .sum(),
+        Class::Bytes(c) => c
+            .ranges()
+            .iter()
+            .map(|r| u64::from(r.end() - r.start()) + 1)
+            .sum(),
+    };
+    size > 1000 || (matches!(class, Class::Bytes(_)) && size > 200)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -251,7 +383,7 @@ mod tests {
         );
         assert_eq!(
             req(r"(?i)error:\s+\d+ (ERESOLVE|EINTEGRITY)"),
-            Some(vec!["integrity".into(), "resolve".into()])
+            Some(vec![" eintegrity".into(), " eresolve".into()])
         );
         assert_eq!(
             req(r"No OpenIDConnect provider found in your account for (?P<url>\S+)"),
@@ -278,6 +410,22 @@ mod tests {
     }
 
     #[test]
+    fn factored_prefixes_are_put_back() {
+        assert_eq!(
+            req(r"(?i)OOMKilled|Out of memory|OOM"),
+            Some(vec![
+                "oom".into(),
+                "oomkilled".into(),
+                "out of memory".into()
+            ])
+        );
+        assert_eq!(
+            req(r"\d+ packages? found"),
+            Some(vec![" package found".into(), " packages found".into()])
+        );
+    }
+
+    #[test]
     fn no_literal_for_bare_classes() {
         assert_eq!(req(r"\w+\s+\d+"), None);
         assert_eq!(req(r"(a|\w+)x"), None);
@@ -290,6 +438,13 @@ mod tests {
         assert_eq!(info("abc.*defg"), 7.0);
         assert_eq!(info("x(ab|cdef)y"), 4.0);
         assert_eq!(info("(?i)abc(de)?"), 3.0);
+    }
+
+    #[test]
+    fn structure_counts_anchors_and_narrow_classes() {
+        let structure_of = |p: &str| structure(&regex_syntax::parse(p).unwrap());
+        assert_eq!(structure_of(r"^#\d+ ERROR: .*not found$"), 3);
+        assert_eq!(structure_of(r"a.*b\S+"), 0);
     }
 
     #[test]

@@ -147,13 +147,13 @@ impl Matcher {
         self.by_id.get(id).copied()
     }
 
-    /// (entry id, pattern index) of patterns without a usable literal: they cost a
-    /// check on every error-like line.
+    /// (entry id, pattern index) of patterns without a usable literal: they are tried
+    /// only on error-like lines (on every one when they require no literal at all).
     pub fn weak_patterns(&self) -> impl Iterator<Item = (&str, usize)> {
         self.set
-            .weak
+            .patterns
             .iter()
-            .map(|&p| &self.set.patterns[p as usize])
+            .filter(|p| p.weak)
             .map(|p| (self.entries[p.entry].id.as_str(), p.index))
     }
 

@@ -1,6 +1,7 @@
 //! All entries' patterns compiled once into one structure: one Aho-Corasick automaton
 //! over the literals each regex requires, a map from literal to the patterns needing
-//! it, and the few patterns without a usable literal ("weak"), which are run only on
+//! it. Patterns whose literals are only common words ("weak") and the few without any
+//! literal are run only on
 //! error-like lines.
 
 use super::literals::{self, MIN_LITERAL_BYTES};
@@ -13,6 +14,9 @@ use std::collections::HashMap;
 /// Word weight (see [`WordWeights`]) at which a pattern counts as fully specific:
 /// about three words that few entries use.
 const SPECIFIC_WORDS: f64 = 3.0;
+
+/// Word-weight worth of one anchor or narrow class (see [`literals::structure`]).
+const STRUCTURE_WORTH: f64 = 0.15;
 
 /// Literal quality below which a pattern is treated as weak.
 pub const WEAK_QUALITY: f64 = 4.0;
@@ -38,8 +42,10 @@ pub struct Compiled {
     pub weight: f64,
     /// How specific the regex is, in [0, 1]: the weight of the words it requires.
     pub specificity: f64,
-    /// The literals the prefilter looks for; empty for weak patterns.
+    /// The literals the prefilter looks for; empty when the regex requires none.
     pub literals: Vec<String>,
+    /// Its literals are missing or common words: it is tried only on error-like lines.
+    pub weak: bool,
 }
 
 /// The compiled patterns of a whole catalog.
@@ -48,8 +54,8 @@ pub struct PatternSet {
     automaton: Option<AhoCorasick>,
     /// For each automaton literal: the patterns whose required literal it contains.
     literal_patterns: Vec<Vec<u32>>,
-    /// Patterns without a usable literal.
-    pub weak: Vec<u32>,
+    /// Patterns without any literal: tried on every error-like line.
+    pub literal_free: Vec<u32>,
     /// Largest `near_before` of any pattern: how many lines to remember.
     pub max_before: usize,
 }
@@ -73,16 +79,20 @@ impl PatternSet {
                 });
                 let hir = regex_syntax::parse(&p.regex).ok();
                 let required = hir.as_ref().and_then(literals::required);
+                // Narrow classes and anchors add a little: a line must also have the
+                // pattern's shape, not only its words.
                 let info = hir.as_ref().map_or(0.0, |h| {
                     literals::literal_info(h, &|text| weights.sum(text))
+                        + (STRUCTURE_WORTH * literals::structure(h) as f64).min(1.0)
                 });
-                let literals = required
-                    .filter(|r| r.quality >= WEAK_QUALITY)
-                    .map(|r| r.literals)
-                    .unwrap_or_default();
+                // Weak literals (common words) still narrow the lines to try, but such
+                // a pattern is tried only on error-like lines.
+                let weak = required.as_ref().is_none_or(|r| r.quality < WEAK_QUALITY);
+                let literals = required.map(|r| r.literals).unwrap_or_default();
                 patterns.push(Compiled {
                     entry,
                     index,
+                    weak,
                     has_names: regex.capture_names().flatten().next().is_some(),
                     regex,
                     near,
@@ -99,10 +109,10 @@ impl PatternSet {
         let mut ids: HashMap<&str, usize> = HashMap::new();
         let mut literals: Vec<&str> = Vec::new();
         let mut direct: Vec<Vec<u32>> = Vec::new();
-        let mut weak = Vec::new();
+        let mut literal_free = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
             if p.literals.is_empty() {
-                weak.push(pi as u32);
+                literal_free.push(pi as u32);
             }
             for lit in &p.literals {
                 let id = *ids.entry(lit.as_str()).or_insert_with(|| {
@@ -131,7 +141,7 @@ impl PatternSet {
             patterns,
             automaton,
             literal_patterns,
-            weak,
+            literal_free,
             max_before,
         }
     }
@@ -202,6 +212,7 @@ mod tests {
             near: None,
             weight: 1.0,
             specificity: 0.5,
+            weak: false,
             literals: literals::required(&hir)
                 .map(|r| r.literals)
                 .unwrap_or_default(),
@@ -233,8 +244,8 @@ mod tests {
     }
 
     #[test]
-    fn weak_patterns_are_listed() {
+    fn literal_free_patterns_are_listed() {
         let set = PatternSet::from_patterns(vec![compiled(r"\w+ \d+", 0)]);
-        assert_eq!(set.weak, vec![0]);
+        assert_eq!(set.literal_free, vec![0]);
     }
 }

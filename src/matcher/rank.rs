@@ -7,11 +7,11 @@ use super::report::{Diagnosis, ErrorLine, Evidence, MatchKind, Report};
 use super::scan::{Hit, Scanned, Scored};
 use super::{Matcher, Options};
 use crate::logtext::{Ci, mask, redact};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Diagnoses below this confidence are not reported ("no known error"). The value is
 /// set from `logdoc eval` measurements; see README "Quality".
-pub const ABSTAIN_BELOW: f64 = 0.5;
+pub const ABSTAIN_BELOW: f64 = 0.6;
 
 /// Error lines shown in a report.
 const ERROR_LINES_SHOWN: usize = 10;
@@ -30,7 +30,8 @@ struct Context {
 
 /// Strength of one hit as evidence for its entry, in [0, 1]: how specific the pattern
 /// is, how much the line resembles the entry's signature, how error-like the line is
-/// compared with the log's most error-like line, and where it sits.
+/// compared with the log's most error-like line, how much of the line the match spans,
+/// and where it sits.
 fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     let p = &m.patterns().patterns[hit.pattern as usize];
     let resemblance = m.entry(p.entry).signature.resemblance(&hit.text);
@@ -49,6 +50,7 @@ fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
         + 0.30 * p.specificity
         + 0.15 * resemblance
         + 0.12 * errorness
+        + 0.08 * f64::from(hit.coverage)
         + 0.05 * f64::from(u8::from(in_failing_step))
         + 0.03 * late;
     if hit.near.is_some() {
@@ -97,7 +99,7 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
         let entry = m.patterns().patterns[hit.pattern as usize].entry;
         by_entry.entry(entry).or_default().push(hit);
     }
-    let mut found: Vec<(usize, f64, Diagnosis)> = by_entry
+    let mut found: Vec<Found> = by_entry
         .into_iter()
         .map(|(entry, hits)| {
             let strengths: Vec<f64> = hits.iter().map(|h| hit_strength(m, h, &context)).collect();
@@ -126,7 +128,11 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
                 failing_step,
                 &step_name,
             );
-            (entry, confidence, diagnosis)
+            Found {
+                entry,
+                lines: hits.iter().map(|h| (h.step, h.line)).collect(),
+                diagnosis,
+            }
         })
         .collect();
 
@@ -136,10 +142,11 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
         found = fuzzy_diagnoses(m, fuzzy, &scanned.error_lines, penalty, &step_name);
     }
 
+    credit_subsuming(&mut found);
     order_by_relations(m, &mut found);
     let diagnoses: Vec<Diagnosis> = found
         .into_iter()
-        .map(|(_, _, d)| d)
+        .map(|f| f.diagnosis)
         .filter(|d| d.confidence >= ABSTAIN_BELOW)
         .take(options.top)
         .collect();
@@ -240,7 +247,7 @@ fn fuzzy_diagnoses(
     error_lines: &[Scored],
     penalty: f64,
     step_name: &dyn Fn(usize) -> Option<String>,
-) -> Vec<(usize, f64, Diagnosis)> {
+) -> Vec<Found> {
     let mut best: HashMap<usize, (f64, &Scored)> = HashMap::new();
     for line in error_lines
         .iter()
@@ -279,21 +286,58 @@ fn fuzzy_diagnoses(
                     line.line
                 ),
             };
-            (entry, confidence, d)
+            Found {
+                entry,
+                lines: HashSet::from([(line.step, line.line)]),
+                diagnosis: d,
+            }
         })
         .collect()
 }
 
-/// Sorts by confidence, then moves each cause ahead of the errors it leads to.
-fn order_by_relations(m: &Matcher, found: &mut [(usize, f64, Diagnosis)]) {
-    found.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.2.id.cmp(&b.2.id)));
+/// An entry found in the log, before ordering.
+struct Found {
+    entry: usize,
+    /// (step, line) of every hit.
+    lines: HashSet<(usize, u64)>,
+    diagnosis: Diagnosis,
+}
+
+/// An entry whose hits include every line of another entry's hits and more explains
+/// all the other explains, with corroboration: it is at least as likely.
+fn credit_subsuming(found: &mut [Found]) {
+    for i in 0..found.len() {
+        let best_subsumed = (0..found.len())
+            .filter(|&j| j != i && found[j].lines.len() < found[i].lines.len())
+            .filter(|&j| found[j].lines.is_subset(&found[i].lines))
+            .map(|j| found[j].diagnosis.confidence)
+            .fold(0.0, f64::max);
+        let own = &mut found[i].diagnosis.confidence;
+        if best_subsumed >= *own {
+            *own = (best_subsumed + 0.001).min(0.99);
+        }
+    }
+}
+
+/// Sorts by confidence (on a tie, more matching lines first), then moves each cause
+/// ahead of the errors it leads to.
+fn order_by_relations(m: &Matcher, found: &mut [Found]) {
+    found.sort_by(|a, b| {
+        b.diagnosis
+            .confidence
+            .total_cmp(&a.diagnosis.confidence)
+            .then_with(|| b.lines.len().cmp(&a.lines.len()))
+            .then_with(|| a.diagnosis.id.cmp(&b.diagnosis.id))
+    });
     // Bounded passes: relations may form cycles.
     for _ in 0..found.len() {
         let mut moved = false;
         for i in 0..found.len() {
             for j in 0..i {
-                let (later, earlier) = (found[i].0, found[j].0);
-                if m.entry(later).causes.contains(&earlier) && found[i].1 >= ABSTAIN_BELOW {
+                let (later, earlier) = (found[i].entry, found[j].entry);
+                if m.entry(later).causes.contains(&earlier)
+                    && found[i].diagnosis.confidence >= ABSTAIN_BELOW
+                {
                     found[j..=i].rotate_right(1);
                     moved = true;
                 }

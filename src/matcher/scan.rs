@@ -31,6 +31,9 @@ pub struct Hit {
     pub near: Option<(u64, String)>,
     /// The line also occurs in the passing baseline run.
     pub in_baseline: bool,
+    /// Share of the line's visible text the match spans: 1 when the line is exactly
+    /// the message, small for a fragment of a long line.
+    pub coverage: f32,
 }
 
 /// A kept error-like line.
@@ -188,8 +191,9 @@ impl<'a> Scan<'a> {
         self.candidates.clear();
         self.set
             .candidates(text, self.stamp, &mut self.seen, &mut self.candidates);
-        if score.is_errorish() || line.marker == Marker::Error {
-            for &p in &self.set.weak {
+        let errorish = score.is_errorish() || line.marker == Marker::Error;
+        if errorish {
+            for &p in &self.set.literal_free {
                 if self.seen[p as usize] != self.stamp {
                     self.seen[p as usize] = self.stamp;
                     self.candidates.push(p);
@@ -221,23 +225,30 @@ impl<'a> Scan<'a> {
         for i in 0..self.candidates.len() {
             let pi = self.candidates[i];
             let pattern = &self.set.patterns[pi as usize];
-            let captures = if pattern.has_names {
+            if pattern.weak && !errorish {
+                continue;
+            }
+            let (captures, matched) = if pattern.has_names {
                 let Some(caps) = pattern.regex.captures(text) else {
                     continue;
                 };
-                pattern
+                let names = pattern
                     .regex
                     .capture_names()
                     .flatten()
                     .filter_map(|name| {
                         Some((name.to_string(), caps.name(name)?.as_str().to_string()))
                     })
-                    .collect()
+                    .collect();
+                (names, caps.get(0).map_or(0, |m| m.len()))
             } else if pattern.regex.is_match(text) {
-                Vec::new()
+                // The span only for lines that match: most candidates do not.
+                let span = pattern.regex.find(text).map_or(0, |m| m.len());
+                (Vec::new(), span)
             } else {
                 continue;
             };
+            let visible = text.trim().len().max(1);
             let mut hit = Hit {
                 pattern: pi,
                 seq,
@@ -248,6 +259,7 @@ impl<'a> Scan<'a> {
                 score,
                 near: None,
                 in_baseline,
+                coverage: (matched as f32 / visible as f32).min(1.0),
             };
             match &pattern.near {
                 None => self.hits.record(hit),
@@ -272,7 +284,8 @@ impl<'a> Scan<'a> {
             }
         }
 
-        if score.value > 0.0 {
+        let weakest = self.best.peek().map_or(0.0, |w| w.score.value);
+        if score.value > 0.0 && (self.best.len() < ERROR_LINES_KEPT || score.value > weakest) {
             self.best.push(Scored {
                 seq,
                 line: number,
