@@ -246,6 +246,58 @@ async fn diagnose_returns_the_cli_object_with_links() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn diagnose_matches_the_cli_on_every_golden_log() {
+    let s = Server::start_with(&["catalog"], |_| {}).await;
+    let mut logs: Vec<String> = std::fs::read_dir(path("tests/golden"))
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.unwrap().file_name().into_string().unwrap();
+            name.ends_with(".log")
+                .then(|| format!("tests/golden/{name}"))
+        })
+        .collect();
+    logs.sort();
+    assert!(logs.len() >= 10);
+    let out = Command::new(env!("CARGO_BIN_EXE_logdoc"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["diagnose", "--format", "jsonl"])
+        .args(&logs)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let cli: Vec<Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(cli.len(), logs.len());
+    let root = format!("{}/", env!("CARGO_MANIFEST_DIR"));
+    let mut diagnosed = 0;
+    for (log, theirs) in logs.iter().zip(cli) {
+        let bytes = std::fs::read(path(log)).unwrap();
+        let r = s
+            .post(&format!("/api/v1/diagnose?file={log}"), "text/plain", bytes)
+            .await;
+        assert_eq!(r.status(), 200, "{log}");
+        let mut ours = json(r).await;
+        for d in ours["diagnoses"].as_array_mut().unwrap() {
+            let d = d.as_object_mut().unwrap();
+            assert!(d.remove("url").is_some() && d.remove("api_url").is_some());
+            let p = d["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches(&root)
+                .to_string();
+            d.insert("path".into(), Value::String(p));
+        }
+        assert_eq!(ours, theirs, "{log}");
+        diagnosed += usize::from(!ours["diagnoses"].as_array().unwrap().is_empty());
+    }
+    assert!(diagnosed > 0);
+    s.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diagnose_accepts_every_body_form() {
     let s = Server::start(|_| {}).await;
     let zip = zip_archive(

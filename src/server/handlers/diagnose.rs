@@ -125,10 +125,11 @@ fn run(
         }
         file.truncate(end);
     }
+    // As the CLI: the index's signature search is the fallback when no pattern matches.
     let options = Options {
         top: top.unwrap_or(DEFAULT_TOP),
         baseline: None,
-        fuzzy: None,
+        fuzzy: Some(&app.index),
     };
     let report = app
         .matcher
