@@ -28,10 +28,7 @@
 //! imported set, is kept verbatim in `provenance.imported_from.extra` (JSON, items
 //! keyed by their entry item id).
 
-use super::{
-    Converted, ErrorKind, Import, ImportError, Note, NoteKind, Progress, Report, choose_pattern,
-    ids,
-};
+use super::{Converted, ErrorKind, Import, ImportError, Progress, Report, choose_pattern, ids};
 use crate::catalog::Requirement;
 use crate::catalog::model::*;
 use crate::catalog::validate::is_absolute_http_url;
@@ -197,28 +194,9 @@ pub fn convert(src: &Path, progress: Progress<'_>) -> Result<Import, ImportError
 
 /// Converts one canon; relations are resolved later, once the imported set is known.
 fn convert_canon(path: &Path, canon: Canon) -> Result<Converted, ImportError> {
-    let mapped = ids::map_id(&canon.id).map_err(|m| ImportError::invalid(path, m))?;
-    let mut notes = Vec::new();
-    let mut note = |kind, message: String| {
-        notes.push(Note {
-            path: path.to_path_buf(),
-            id: mapped.id.clone(),
-            kind,
-            message,
-        })
-    };
-    if mapped.changed {
-        note(
-            NoteKind::IdMapped,
-            format!("`{}` -> `{}`", canon.id, mapped.id),
-        );
-    }
+    let (mapped, mut notes) = super::start(path, &canon.id)?;
     let domain = mapped.id.split('/').next().unwrap_or_default().to_string();
-    let date = |field: &str, text: &str| {
-        Date::parse(text).ok_or_else(|| {
-            ImportError::invalid(path, format!("{field} `{text}` is not a date (YYYY-MM-DD)"))
-        })
-    };
+    let date = |field: &str, text: &str| super::date(path, field, text);
     let first_seen = date("error.first_seen", &canon.error.first_seen)?;
     let last_confirmed = match &canon.error.last_confirmed {
         Some(text) => Some(date("error.last_confirmed", text)?),
@@ -239,7 +217,7 @@ fn convert_canon(path: &Path, canon: Canon) -> Result<Converted, ImportError> {
     let chosen = choose_pattern(&canon.error.regex, &canon.error.signature, true)
         .map_err(|m| ImportError::invalid(path, m))?;
     for (kind, message) in chosen.notes {
-        note(kind, message);
+        notes.add(kind, message);
     }
 
     let os = canon
@@ -367,7 +345,7 @@ fn convert_canon(path: &Path, canon: Canon) -> Result<Converted, ImportError> {
         meta,
         body,
         translations: BTreeMap::new(),
-        notes,
+        notes: notes.into_vec(),
         residue: Value::Object(residue),
         pending: vec![
             (Relation::LeadsTo, canon.transition_graph.leads_to),

@@ -12,8 +12,7 @@
 
 use super::deadends::{dead_end_id, fix_id};
 use super::{
-    Converted, ErrorKind, Import, ImportError, Note, NoteKind, Progress, Report, choose_pattern,
-    ids,
+    Converted, ErrorKind, Import, ImportError, NoteKind, Progress, Report, choose_pattern,
 };
 use crate::catalog::model::*;
 use crate::catalog::{Entry, Translation};
@@ -259,28 +258,9 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
     let named = named_versions(&value);
     let canon: ErrorCanon = serde_json::from_value(value)
         .map_err(|err| ImportError::new(path, ErrorKind::json("an errorcanon entry", err)))?;
-    let mapped = ids::map_id(&canon.id).map_err(|m| ImportError::invalid(path, m))?;
-    let mut notes = Vec::new();
-    let mut note = |kind, message: String| {
-        notes.push(Note {
-            path: path.to_path_buf(),
-            id: mapped.id.clone(),
-            kind,
-            message,
-        })
-    };
-    if mapped.changed {
-        note(
-            NoteKind::IdMapped,
-            format!("`{}` -> `{}`", canon.id, mapped.id),
-        );
-    }
+    let (mapped, mut notes) = super::start(path, &canon.id)?;
     let domain = mapped.id.split('/').next().unwrap_or_default().to_string();
-    let date = |field: &str, text: &str| {
-        Date::parse(text).ok_or_else(|| {
-            ImportError::invalid(path, format!("{field} `{text}` is not a date (YYYY-MM-DD)"))
-        })
-    };
+    let date = |field: &str, text: &str| super::date(path, field, text);
     let first_seen = date("first_seen", &canon.first_seen)?;
     let last_confirmed = match &canon.last_confirmed {
         Some(text) => Some(date("last_confirmed", text)?),
@@ -289,7 +269,7 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
     let chosen = choose_pattern(&canon.regex, &canon.signature, false)
         .map_err(|m| ImportError::invalid(path, m))?;
     for (kind, message) in chosen.notes {
-        note(kind, message);
+        notes.add(kind, message);
     }
 
     // What the entry has no home for.
@@ -465,7 +445,7 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
             .collect(),
     };
     if let Some(at) = first_difference(&original, &export(&entry), String::new()) {
-        note(
+        notes.add(
             NoteKind::RoundTrip,
             format!(
                 "exporting the entry would not give the source back (first difference at `{at}`)"
@@ -478,7 +458,7 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
         meta,
         body,
         translations,
-        notes,
+        notes: notes.into_vec(),
         residue: Value::Null,
         pending: Vec::new(),
     })

@@ -423,6 +423,52 @@ fn extra_text(value: Value) -> String {
     serde_json::to_string_pretty(&sorted(value)).unwrap_or_default()
 }
 
+/// Notes about one imported entry, all naming its source file and catalog id.
+struct Notes {
+    path: PathBuf,
+    id: String,
+    list: Vec<Note>,
+}
+
+impl Notes {
+    fn add(&mut self, kind: NoteKind, message: String) {
+        self.list.push(Note {
+            path: self.path.clone(),
+            id: self.id.clone(),
+            kind,
+            message,
+        });
+    }
+
+    fn into_vec(self) -> Vec<Note> {
+        self.list
+    }
+}
+
+/// Maps a source id to a catalog id, noting when it had to change.
+fn start(path: &Path, source_id: &str) -> Result<(ids::MappedId, Notes), ImportError> {
+    let mapped = ids::map_id(source_id).map_err(|m| ImportError::invalid(path, m))?;
+    let mut notes = Notes {
+        path: path.to_path_buf(),
+        id: mapped.id.clone(),
+        list: Vec::new(),
+    };
+    if mapped.changed {
+        notes.add(
+            NoteKind::IdMapped,
+            format!("`{source_id}` -> `{}`", mapped.id),
+        );
+    }
+    Ok((mapped, notes))
+}
+
+/// A source date field as a catalog date.
+fn date(path: &Path, field: &str, text: &str) -> Result<crate::catalog::Date, ImportError> {
+    crate::catalog::Date::parse(text).ok_or_else(|| {
+        ImportError::invalid(path, format!("{field} `{text}` is not a date (YYYY-MM-DD)"))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,14 @@ impl Score {
         (self.value / MAX_SCORE).clamp(0.0, 1.0)
     }
 
+    /// Raises a line that continues an error line ending in `:` (`Error: install
+    /// failed, err:` then the reason): the reason is the better line to show.
+    pub fn continue_from(&mut self, previous: &Score) {
+        if previous.is_errorish() && !previous.wrapper && !self.wrapper {
+            self.value = (self.value + 0.9 * previous.value).min(MAX_SCORE);
+        }
+    }
+
     /// Worth running weak patterns on.
     pub fn is_errorish(&self) -> bool {
         self.value >= 1.5
@@ -78,6 +86,9 @@ const KEYWORDS: &[(&str, f32)] = &[
     ("not allowed", 1.2),
     ("segmentation fault", 2.0),
     ("cmake error", 2.0),
+    ("too many requests", 1.5),
+    ("rate limit", 1.0),
+    ("rate exceeded", 1.5),
     ("--- fail", 2.0),
     ("ignoring", -0.5),
     ("assertionerror", 1.0),
@@ -137,13 +148,13 @@ static WRAPPERS: LazyLock<RegexSet> = LazyLock::new(|| {
         r"(?i)^(error )?command failed with exit code \d+",
         r"ELIFECYCLE.*[Cc]ommand failed",
         r"ERR_PNPM_RECURSIVE_RUN_FIRST_FAIL",
-        r"^ERROR: Job failed: exit (code|status) \d+",
+        r"^ERROR: Job failed: .*exit (code|status) \d+",
         r"script returned exit code \d+",
         r"^Finished: (FAILURE|ABORTED|UNSTABLE)",
         r"^Build step '.*' marked build as failure",
         r"^Exited with code (exit status )?\d+",
         r"Error: The command exited with status \d+",
-        r"^FAILURE: Build failed with an exception",
+        r"FAILURE: Build failed with an exception",
         r"^BUILD FAILED",
         r"due to \d+ previous errors?",
         r"^error: aborting due to",
@@ -255,6 +266,22 @@ mod tests {
             )
             .wrapper
         );
+    }
+
+    #[test]
+    fn the_reason_after_a_colon_outranks_its_header() {
+        let header = score(
+            "Error: failed to run Helm install, err:",
+            Marker::None,
+            false,
+        );
+        let mut reason = score(
+            "cannot re-use a name that is still in use",
+            Marker::None,
+            false,
+        );
+        reason.continue_from(&header);
+        assert!(reason.value > header.value);
     }
 
     #[test]

@@ -174,6 +174,10 @@ impl Normalizer {
         terminal::render(&self.decoded, &mut self.shown);
         let echo_before = self.in_run_group;
         let marker = self.workflow_command(number, marker)?;
+        // Terraform draws its diagnostics in a box: `│ Error: ...`.
+        if let Some(rest) = self.shown.trim_start().strip_prefix('│') {
+            self.shown = rest.strip_prefix(' ').unwrap_or(rest).to_string();
+        }
         self.step_headers(number);
         let echo = echo_before && self.in_run_group;
         if marker == Marker::Error {
@@ -433,6 +437,13 @@ mod tests {
         assert_eq!(lines[3].1, "Process completed with exit code 1.");
         assert_eq!(lines[3].2, Marker::Error);
         assert_eq!(n.last_error_step, Some(1));
+    }
+
+    #[test]
+    fn terraform_box_is_removed() {
+        let (lines, _) = clean(&["╷", "│ Error: Error acquiring the state lock", "│ "]);
+        assert_eq!(lines[1].1, "Error: Error acquiring the state lock");
+        assert_eq!(lines[2].1, "");
     }
 
     #[test]

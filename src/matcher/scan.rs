@@ -126,6 +126,8 @@ pub struct Scan<'a> {
     seq: u64,
     cut_lines: u64,
     truncation_notice: bool,
+    /// The score of the previous line when it ended with `:`.
+    colon_line: Option<Score>,
 }
 
 impl<'a> Scan<'a> {
@@ -148,6 +150,7 @@ impl<'a> Scan<'a> {
             seq: 0,
             cut_lines: 0,
             truncation_notice: false,
+            colon_line: None,
         }
     }
 
@@ -174,6 +177,14 @@ impl<'a> Scan<'a> {
         };
         let (text, step) = (line.text, line.step);
         let mut score = classify::score(text, line.marker, line.echo);
+        if let Some(previous) = self.colon_line.take()
+            && !text.trim().is_empty()
+        {
+            score.continue_from(&previous);
+        }
+        if text.trim_end().ends_with(':') {
+            self.colon_line = Some(score);
+        }
         self.environment.observe(text);
         if !self.truncation_notice && crate::logtext::classify::is_truncation_notice(text) {
             self.truncation_notice = true;
