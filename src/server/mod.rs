@@ -2,7 +2,7 @@
 //! and machine-facing extras, on axum and tokio.
 //!
 //! [`App`] holds the catalog, matcher and search index, built once at start and shared
-//! as `Arc<App>`; [`app`] is the router (usable without a socket in tests); [`serve`]
+//! as `Arc<App>`; [`app`] is the router (usable without a socket in tests); [`serve()`]
 //! runs it on a listener with the limits of [`Config`] and shuts down gracefully;
 //! [`run`] does all of it for the CLI. Handlers live in [`handlers`], one module per
 //! group of routes; every error is an [`AppError`] answered as RFC 9457 problem
