@@ -3,7 +3,8 @@
 //!
 //! Data flows one way: catalog files -> [`catalog`] (typed, validated entries) ->
 //! the matcher and index (built once, immutable) -> rendering. [`import`] turns other
-//! knowledge bases into catalog files and exports entries back.
+//! knowledge bases into catalog files and exports entries back; [`server`] serves
+//! the diagnosis, the entries and search over HTTP.
 
 pub mod catalog;
 pub mod eval;
@@ -12,3 +13,4 @@ pub mod index;
 pub mod logtext;
 pub mod matcher;
 pub mod render;
+pub mod server;

@@ -40,8 +40,16 @@ enum Command {
     /// Reads plain text, gzip, or a GitHub log archive (zip). Exits 0 when it ran,
     /// whatever it found; 2 on bad usage or unreadable input.
     Diagnose(DiagnoseArgs),
-    /// Serve the JSON API and the web pages over HTTP (not built yet).
-    Serve,
+    /// Serve the JSON API and the entry pages over HTTP.
+    ///
+    /// Routes: POST /api/v1/diagnose (text/plain, gzip, zip or JSON {"log": ...});
+    /// GET /api/v1/errors, /api/v1/errors/{id}, /errors/{id}.json, /errors/{id}.md,
+    /// /{lang}/errors/{id}/, /api/v1/search?q=, /api/v1/stats, /api/v1/errors.ndjson,
+    /// /llms.txt, /openapi.json, /healthz, /metrics. Every option can also be set by
+    /// the environment variable shown. Logs go to stderr; `LOGDOC_LOG` sets the level
+    /// (e.g. `warn`, `info,logdoc=debug`; default `info`). Stops gracefully on SIGTERM
+    /// or SIGINT: in-flight requests finish, new ones get 503.
+    Serve(ServeArgs),
     /// Full-text search over the catalog.
     ///
     /// Exits 0 when something was found, 1 when nothing was, 2 on errors.
@@ -175,13 +183,94 @@ fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Check { dirs } => Ok(check(&dirs)),
         Command::Diagnose(args) => diagnose(args),
-        Command::Serve => not_built("serve"),
+        Command::Serve(args) => serve(args),
         Command::Search(args) => search(&args),
         Command::Import(args) => import(&args),
         Command::Export(args) => export(&args),
         Command::BuildSite => not_built("build-site"),
         Command::Eval(args) => eval(args),
     }
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "LOGDOC_ADDR", default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// Catalog directory; repeat to merge several (in the variable: comma-separated).
+    #[arg(long = "catalog", env = "LOGDOC_CATALOG", value_delimiter = ',', default_value = DEFAULT_CATALOG)]
+    catalogs: Vec<PathBuf>,
+    /// Database for outcome reports and occurrences (accepted, not used yet).
+    #[arg(long, env = "LOGDOC_DATABASE_URL")]
+    database: Option<String>,
+    /// Prefix of the `url` and `api_url` links, e.g. https://logdoc.example.org
+    /// (default: root-relative links).
+    #[arg(long, env = "LOGDOC_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Largest request body, also after gzip/zip decompression (K, M, G suffixes).
+    #[arg(long, env = "LOGDOC_MAX_BODY", default_value = "32M", value_parser = logdoc::server::config::parse_size)]
+    max_body: usize,
+    /// Longest time for one request, upload included (`30s`, `500ms`).
+    #[arg(long, env = "LOGDOC_REQUEST_TIMEOUT", default_value = "30s", value_parser = logdoc::server::config::parse_duration)]
+    request_timeout: std::time::Duration,
+    /// Diagnoses running at once (default: the number of CPUs).
+    #[arg(long, env = "LOGDOC_MAX_DIAGNOSES")]
+    max_diagnoses: Option<usize>,
+    /// Diagnose requests allowed beyond the running ones (uploading or waiting for a
+    /// slot); more get 429.
+    #[arg(long, env = "LOGDOC_DIAGNOSE_QUEUE", default_value_t = 128)]
+    diagnose_queue: usize,
+    /// Largest request head (request line and headers); larger gets 431. At least 8K.
+    #[arg(long, env = "LOGDOC_MAX_HEADER_BYTES", default_value = "64K", value_parser = logdoc::server::config::parse_size)]
+    max_header_bytes: usize,
+    /// Most headers in one request.
+    #[arg(long, env = "LOGDOC_MAX_HEADERS", default_value_t = 100)]
+    max_headers: usize,
+    /// Time a client has to send the request head.
+    #[arg(long, env = "LOGDOC_HEADER_TIMEOUT", default_value = "10s", value_parser = logdoc::server::config::parse_duration)]
+    header_timeout: std::time::Duration,
+    /// After SIGTERM/SIGINT, keep the port open this long answering 503 (for load
+    /// balancers to notice) before closing it.
+    #[arg(long, env = "LOGDOC_SHUTDOWN_DELAY", default_value = "0s", value_parser = logdoc::server::config::parse_duration)]
+    shutdown_delay: std::time::Duration,
+    /// After SIGTERM/SIGINT, longest wait for in-flight requests.
+    #[arg(long, env = "LOGDOC_SHUTDOWN_TIMEOUT", default_value = "30s", value_parser = logdoc::server::config::parse_duration)]
+    shutdown_timeout: std::time::Duration,
+    /// Log format on stderr.
+    #[arg(long, env = "LOGDOC_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+/// Log format of `logdoc serve`.
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+fn serve(args: ServeArgs) -> Result<ExitCode> {
+    use logdoc::server;
+    server::init_logging(match args.log_format {
+        LogFormat::Text => server::LogFormat::Text,
+        LogFormat::Json => server::LogFormat::Json,
+    });
+    let defaults = server::Config::default();
+    let config = server::Config {
+        addr: args.addr,
+        public_url: args.public_url.unwrap_or_default(),
+        max_body: args.max_body,
+        request_timeout: args.request_timeout,
+        max_diagnoses: args.max_diagnoses.unwrap_or(defaults.max_diagnoses),
+        diagnose_queue: args.diagnose_queue,
+        max_header_bytes: args.max_header_bytes,
+        max_headers: args.max_headers,
+        header_timeout: args.header_timeout,
+        shutdown_delay: args.shutdown_delay,
+        shutdown_timeout: args.shutdown_timeout,
+    };
+    let catalog = load_catalog(&args.catalogs)?;
+    server::run(config, catalog, args.database)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn not_built(name: &str) -> Result<ExitCode> {
