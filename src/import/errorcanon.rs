@@ -370,27 +370,14 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
             .workarounds
             .iter()
             .enumerate()
-            .map(|(i, w)| Fix {
-                id: fix_id(i),
-                action: w.action.clone(),
-                how: w.how.clone(),
-                success_rate: w.success_rate,
-                rate_source: RateSource::Imported,
-                condition: w.condition.clone(),
-                requires: None,
-            })
+            .map(|(i, w)| super::imported_fix(i, &w.action, &w.how, w.success_rate, &w.condition))
             .collect(),
         dead_ends: canon
             .dead_ends
             .iter()
             .enumerate()
-            .map(|(i, d)| DeadEnd {
-                id: dead_end_id(i),
-                action: d.action.clone(),
-                why: d.why_fails.clone(),
-                fail_rate: d.fail_rate,
-                rate_source: RateSource::Imported,
-                condition: d.condition.clone(),
+            .map(|(i, d)| {
+                super::imported_dead_end(i, &d.action, &d.why_fails, d.fail_rate, &d.condition)
             })
             .collect(),
         related: Related::default(),

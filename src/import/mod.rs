@@ -423,6 +423,43 @@ fn extra_text(value: Value) -> String {
     serde_json::to_string_pretty(&sorted(value)).unwrap_or_default()
 }
 
+/// A fix from a source's workaround; the rate is the source's.
+fn imported_fix(
+    i: usize,
+    action: &str,
+    how: &str,
+    success_rate: f64,
+    condition: &str,
+) -> crate::catalog::Fix {
+    crate::catalog::Fix {
+        id: deadends::fix_id(i),
+        action: action.to_string(),
+        how: how.to_string(),
+        success_rate,
+        rate_source: crate::catalog::RateSource::Imported,
+        condition: condition.to_string(),
+        requires: None,
+    }
+}
+
+/// A dead end from a source; the rate is the source's.
+fn imported_dead_end(
+    i: usize,
+    action: &str,
+    why: &str,
+    fail_rate: f64,
+    condition: &str,
+) -> crate::catalog::DeadEnd {
+    crate::catalog::DeadEnd {
+        id: deadends::dead_end_id(i),
+        action: action.to_string(),
+        why: why.to_string(),
+        fail_rate,
+        rate_source: crate::catalog::RateSource::Imported,
+        condition: condition.to_string(),
+    }
+}
+
 /// Notes about one imported entry, all naming its source file and catalog id.
 struct Notes {
     path: PathBuf,

@@ -191,18 +191,6 @@ impl Index {
     }
 }
 
-/// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
-}
-
 #[cfg(test)]
 mod tests;
 

@@ -1,8 +1,9 @@
 //! User queries: lenient parsing, language filter, per-entry deduplication, snippets.
 
 use super::snippet::{self, lead};
-use super::{Error, Index, Result, cjk, schema, truncate};
+use super::{Error, Index, Result, cjk, schema};
 use crate::catalog::LANGS;
+use crate::logtext::truncate;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};

@@ -18,9 +18,10 @@
 //! English ones: an English fallback would only repeat the English document.
 
 use super::text::DocText;
-use super::{Index, schema, truncate};
+use super::{Index, schema};
 use crate::catalog::LANGS;
 use crate::logtext::mask::mask;
+use crate::logtext::truncate;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 use tantivy::tokenizer::TextAnalyzer;

@@ -76,7 +76,7 @@ pub fn html_to_text(html: &str) -> String {
 /// near), with an ellipsis when cut.
 pub fn lead(text: &str, max: usize) -> String {
     let text = text.trim();
-    let cut = super::truncate(text, max);
+    let cut = crate::logtext::truncate(text, max);
     if cut.len() == text.len() {
         return cut.to_string();
     }

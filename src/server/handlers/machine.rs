@@ -53,21 +53,10 @@ pub fn llms_txt(app: &App) -> String {
             "- [{}]({}): {}",
             e.meta.title.replace(['[', ']'], ""),
             app.md_url(&e.meta.id, "en"),
-            truncate(&signature, 200)
+            crate::logtext::truncate(&signature, 200)
         );
     }
     out
-}
-
-fn truncate(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 /// `GET /llms.txt`.
