@@ -5,12 +5,13 @@ use crate::logtext::Ci;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The matcher's verdict on one log.
+/// The matcher's verdict on one log. `D` is the diagnosis type: the matcher's own
+/// [`Diagnosis`], or a richer view of it made for readers.
 #[derive(Debug, Clone, Serialize)]
-pub struct Report {
+pub struct Report<D = Diagnosis> {
     pub file: String,
     /// Best first; empty when the matcher abstains.
-    pub diagnoses: Vec<Diagnosis>,
+    pub diagnoses: Vec<D>,
     /// The most error-like lines, best first.
     pub error_lines: Vec<ErrorLine>,
     /// Runner image and tool versions the log states.
@@ -22,6 +23,22 @@ pub struct Report {
     pub failing_step: Option<String>,
     /// Lines read.
     pub lines: u64,
+}
+
+impl<D> Report<D> {
+    /// The same report with `diagnoses` in place of its own.
+    pub fn with_diagnoses<E>(self, diagnoses: Vec<E>) -> Report<E> {
+        Report {
+            file: self.file,
+            diagnoses,
+            error_lines: self.error_lines,
+            environment: self.environment,
+            warnings: self.warnings,
+            ci: self.ci,
+            failing_step: self.failing_step,
+            lines: self.lines,
+        }
+    }
 }
 
 /// One known error found in the log.

@@ -4,8 +4,7 @@
 
 use super::localize::{Localized, localize};
 use crate::catalog::{Catalog, Requirement};
-use crate::logtext::Ci;
-use crate::matcher::{Diagnosis, ErrorLine, Report};
+use crate::matcher::{Diagnosis, Report};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -14,14 +13,8 @@ use std::fmt::Write;
 /// DESIGN's contract (the fields of [`Report`], in the same order, plus `lang`).
 #[derive(Debug, Clone, Serialize)]
 pub struct ReportView {
-    pub file: String,
-    pub diagnoses: Vec<DiagnosisView>,
-    pub error_lines: Vec<ErrorLine>,
-    pub environment: BTreeMap<String, String>,
-    pub warnings: Vec<String>,
-    pub ci: Ci,
-    pub failing_step: Option<String>,
-    pub lines: u64,
+    #[serde(flatten)]
+    pub report: Report<DiagnosisView>,
     pub lang: String,
 }
 
@@ -100,14 +93,7 @@ pub fn view(report: Report, catalog: &Catalog, lang: &str) -> ReportView {
         })
         .collect();
     ReportView {
-        file: report.file,
-        diagnoses,
-        error_lines: report.error_lines,
-        environment: report.environment,
-        warnings: report.warnings,
-        ci: report.ci,
-        failing_step: report.failing_step,
-        lines: report.lines,
+        report: report.with_diagnoses(diagnoses),
         lang: lang.to_string(),
     }
 }
@@ -189,7 +175,7 @@ fn percent(rate: f64) -> String {
 
 /// Plain text for a terminal.
 pub fn text(v: &ReportView) -> String {
-    let r = v;
+    let r = &v.report;
     let mut out = String::new();
     let _ = write!(
         out,
@@ -208,13 +194,13 @@ pub fn text(v: &ReportView) -> String {
     for w in &r.warnings {
         let _ = writeln!(out, "  warning: {w}");
     }
-    if v.diagnoses.is_empty() {
+    if r.diagnoses.is_empty() {
         out.push_str("\nNo known error recognised. Most error-like lines:\n");
         for l in r.error_lines.iter().take(5) {
             let _ = writeln!(out, "  {:>6} | {}", l.line, l.text);
         }
     }
-    for (i, d) in v.diagnoses.iter().enumerate() {
+    for (i, d) in r.diagnoses.iter().enumerate() {
         let dg = &d.diagnosis;
         let _ = writeln!(out, "\n{}. {}  [{}]", i + 1, dg.title, dg.id);
         let _ = writeln!(
@@ -269,19 +255,19 @@ pub fn text(v: &ReportView) -> String {
 
 /// Markdown for issue comments and chat.
 pub fn markdown(v: &ReportView) -> String {
-    let r = v;
+    let r = &v.report;
     let mut out = format!("## logdoc: {}\n\n", r.file);
     for w in &r.warnings {
         let _ = writeln!(out, "> **Warning:** {w}\n");
     }
-    if v.diagnoses.is_empty() {
+    if r.diagnoses.is_empty() {
         out.push_str("No known error recognised. Most error-like lines:\n\n```text\n");
         for l in r.error_lines.iter().take(5) {
             let _ = writeln!(out, "{:>6} | {}", l.line, l.text);
         }
         out.push_str("```\n");
     }
-    for d in &v.diagnoses {
+    for d in &r.diagnoses {
         let dg = &d.diagnosis;
         let _ = writeln!(out, "### {} (`{}`)\n", dg.title, dg.id);
         let _ = writeln!(

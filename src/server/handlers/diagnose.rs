@@ -145,7 +145,7 @@ fn run(
             .filter_map(|d| app.matcher.entry_index(&d.id)),
     );
     let mut view = render::view(report, &app.catalog, lang);
-    for d in &mut view.diagnoses {
+    for d in &mut view.report.diagnoses {
         d.url = Some(app.page_url(&d.diagnosis.id, lang));
         d.api_url = Some(app.api_url(&d.diagnosis.id, lang));
     }
