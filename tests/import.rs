@@ -523,4 +523,39 @@ fn full_deadends_set_imports_deterministically_and_checks_clean() {
             "node/cannot-find-module-npm/node20-linux): regex does not match its signature"
         )
     );
+
+    // The imported catalog works beside the bundled one on a real log: the curated
+    // entry comes first, the imported neighbour is found too.
+    let run = logdoc(&[
+        "diagnose",
+        "--catalog",
+        "catalog",
+        "--catalog",
+        s(a.path()),
+        "--format",
+        "json",
+        "tests/golden/gha-gradle-compose-dockerhub-rate-limit.log",
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let ids: Vec<&str> = report["diagnoses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["id"].as_str())
+        .collect();
+    assert_eq!(
+        ids.first(),
+        Some(&"docker/dockerhub-pull-rate-limit"),
+        "{ids:?}"
+    );
+    assert!(
+        ids.contains(&"cicd/docker-rate-limit/docker-linux"),
+        "{ids:?}"
+    );
 }
