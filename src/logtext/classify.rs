@@ -2,7 +2,7 @@
 //! `Process completed with exit code 1.` proves that something failed, never what.
 
 use super::Marker;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
 use std::sync::LazyLock;
 
@@ -125,6 +125,7 @@ static KEYWORD_AC: LazyLock<(AhoCorasick, Vec<u64>)> = LazyLock::new(|| {
     let longest = AhoCorasickBuilder::new()
         .ascii_case_insensitive(true)
         .match_kind(MatchKind::LeftmostLongest)
+        .kind(Some(AhoCorasickKind::DFA))
         .build(words())
         .expect("keyword automaton builds");
     let all = AhoCorasickBuilder::new()

@@ -7,13 +7,16 @@
 use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
 use regex::Regex;
 use std::collections::HashMap;
 
 /// Word weight (see [`WordWeights`]) at which a pattern counts as fully specific:
 /// about three words that few entries use.
 const SPECIFIC_WORDS: f64 = 3.0;
+
+/// Most literals for which the prefilter uses a full DFA.
+const DFA_LITERALS: usize = 1000;
 
 /// Word-weight worth of one anchor or narrow class (see [`literals::structure`]).
 const STRUCTURE_WORTH: f64 = 0.15;
@@ -128,6 +131,9 @@ impl PatternSet {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::LeftmostLongest)
+                // A full DFA is fastest while it fits in cache; for thousands of
+                // literals the default (contiguous NFA) measured faster.
+                .kind((literals.len() <= DFA_LITERALS).then_some(AhoCorasickKind::DFA))
                 .build(&literals)
                 .expect("literal automaton builds")
         });
