@@ -82,6 +82,18 @@ impl Server {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
+    /// A text/plain diagnose request declaring `encoding` as its content coding.
+    async fn post_encoded(&self, encoding: &str, body: &'static str) -> Response {
+        self.client
+            .post(self.url("/api/v1/diagnose"))
+            .header("content-type", "text/plain")
+            .header("content-encoding", encoding)
+            .body(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     async fn post(
         &self,
         path: &str,
@@ -428,15 +440,7 @@ async fn every_error_status_is_a_problem() {
         "bad-encoding",
     )
     .await;
-    let r = s
-        .client
-        .post(s.url("/api/v1/diagnose"))
-        .header("content-type", "text/plain")
-        .header("content-encoding", "gzip")
-        .body(LOG)
-        .send()
-        .await
-        .unwrap();
+    let r = s.post_encoded("gzip", LOG).await;
     problem(r, 400, "bad-encoding").await;
     let v = problem(
         s.post("/api/v1/diagnose?lang=fr", "text/plain", LOG).await,
@@ -568,15 +572,7 @@ async fn every_error_status_is_a_problem() {
         "unsupported-media-type",
     )
     .await;
-    let r = s
-        .client
-        .post(s.url("/api/v1/diagnose"))
-        .header("content-type", "text/plain")
-        .header("content-encoding", "br")
-        .body(LOG)
-        .send()
-        .await
-        .unwrap();
+    let r = s.post_encoded("br", LOG).await;
     problem(r, 415, "unsupported-media-type").await;
     // 422: empty in every form.
     problem(

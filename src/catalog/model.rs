@@ -88,6 +88,19 @@ fn one() -> f64 {
     1.0
 }
 
+impl Pattern {
+    /// A lone regex of full weight, without a `near` condition.
+    pub fn plain(regex: String) -> Pattern {
+        Pattern {
+            regex,
+            near: None,
+            near_before: 0,
+            near_after: 0,
+            weight: 1.0,
+        }
+    }
+}
+
 /// A row of the version compatibility table.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

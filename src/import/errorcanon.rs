@@ -337,13 +337,7 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
         evidence_count: canon.evidence_count,
         first_seen,
         last_confirmed,
-        patterns: vec![Pattern {
-            regex: chosen.regex,
-            near: None,
-            near_before: 0,
-            near_after: 0,
-            weight: 1.0,
-        }],
+        patterns: vec![Pattern::plain(chosen.regex)],
         versions: canon
             .versions
             .iter()
