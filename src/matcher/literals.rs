@@ -154,23 +154,39 @@ pub fn quality(literal: &str) -> f64 {
 }
 
 fn required_set(hir: &Hir) -> Option<Vec<String>> {
+    required_sets(hir).into_iter().next()
+}
+
+/// Up to two literal sets, best first, each of which every match contains one of
+/// (independently: a match holds a literal of the first set and one of the second).
+fn required_sets(hir: &Hir) -> Vec<Vec<String>> {
     if let Some(set) = exact_set(hir).filter(|set| usable(set)) {
-        return Some(set);
+        return vec![set];
     }
     match hir.kind() {
-        HirKind::Capture(cap) => required_set(&cap.sub),
-        HirKind::Repetition(rep) if rep.min >= 1 => required_set(&rep.sub),
+        HirKind::Capture(cap) => required_sets(&cap.sub),
+        HirKind::Repetition(rep) if rep.min >= 1 => required_sets(&rep.sub),
         HirKind::Alternation(branches) => {
-            let mut all = Vec::new();
-            for branch in branches {
-                all.extend(required_set(branch)?);
-                if all.len() > MAX_ALTERNATIVES {
-                    return None;
+            // Each branch requires its own sets; the union of the branches' first sets
+            // is required, and so is the union of their second sets if all have one.
+            let per_branch: Vec<Vec<Vec<String>>> = branches.iter().map(required_sets).collect();
+            let mut out = Vec::new();
+            for rank in 0..2 {
+                let mut all: Vec<String> = Vec::new();
+                for sets in &per_branch {
+                    let Some(set) = sets.get(rank) else {
+                        return out;
+                    };
+                    all.extend(set.iter().cloned());
                 }
+                all.sort();
+                all.dedup();
+                if all.len() > MAX_ALTERNATIVES {
+                    return out;
+                }
+                out.push(all);
             }
-            all.sort();
-            all.dedup();
-            Some(all)
+            out
         }
         HirKind::Concat(children) => {
             // Runs of children that match finitely many strings are joined (so the
@@ -183,19 +199,26 @@ fn required_set(hir: &Hir) -> Option<Vec<String>> {
                     Some(joined) => run = Some(joined),
                     None => {
                         candidates.extend(run.take().filter(|r| usable(r)));
-                        candidates.extend(required_set(child));
+                        candidates.extend(required_sets(child).into_iter().next());
                         // A child that is itself finite starts the next run.
                         run = exact_set(child).or(Some(vec![String::new()]));
                     }
                 }
             }
             candidates.extend(run.filter(|r| usable(r)));
+            candidates.sort_by(|a, b| worst(b).total_cmp(&worst(a)));
+            candidates.truncate(2);
             candidates
-                .into_iter()
-                .max_by(|a, b| worst(a).total_cmp(&worst(b)))
         }
-        _ => None,
+        _ => Vec::new(),
     }
+}
+
+/// A second required literal set beside [`required`]'s, when the regex has one that is
+/// worth looking for: a line must hold a literal of both to be worth the regex.
+pub fn second_required(hir: &Hir) -> Option<Vec<String>> {
+    let set = required_sets(hir).into_iter().nth(1)?;
+    (worst(&set) > 0.0).then_some(set)
 }
 
 /// Quality of a set: its worst alternative's.
@@ -423,6 +446,20 @@ mod tests {
             req(r"\d+ packages? found"),
             Some(vec![" package found".into(), " packages found".into()])
         );
+    }
+
+    #[test]
+    fn second_literals_come_from_other_positions() {
+        let second = |p: &str| second_required(&regex_syntax::parse(p).unwrap());
+        assert_eq!(
+            second(r"(?i)dns.*resolver.*failed"),
+            Some(vec!["dns".into()])
+        );
+        assert_eq!(
+            second(r"(?i)(ctest.*failed|test.*non-zero)"),
+            Some(vec!["failed".into(), "test".into()])
+        );
+        assert_eq!(second(r"(?i)(ctest.*failed|oom)"), None);
     }
 
     #[test]

@@ -49,6 +49,9 @@ pub struct Compiled {
     pub literals: Vec<String>,
     /// Its literals are missing or common words: it is tried only on error-like lines.
     pub weak: bool,
+    /// A second literal set the regex requires elsewhere: a line must also hold one of
+    /// these (checked after the automaton's pass). Empty when there is none.
+    pub second: Vec<String>,
 }
 
 /// The compiled patterns of a whole catalog.
@@ -57,6 +60,10 @@ pub struct PatternSet {
     automaton: Option<AhoCorasick>,
     /// For each automaton literal: the patterns whose required literal it contains.
     literal_patterns: Vec<Vec<u32>>,
+    /// For each automaton literal: the literals it contains (itself included).
+    contained: Vec<Vec<u32>>,
+    /// For each pattern: ids of its second literal set (empty: no second condition).
+    second: Vec<Vec<u32>>,
     /// Patterns without any literal: tried on every error-like line.
     pub literal_free: Vec<u32>,
     /// Largest `near_before` of any pattern: how many lines to remember.
@@ -92,6 +99,11 @@ impl PatternSet {
                 // a pattern is tried only on error-like lines.
                 let weak = required.as_ref().is_none_or(|r| r.quality < WEAK_QUALITY);
                 let literals = required.map(|r| r.literals).unwrap_or_default();
+                let second = hir
+                    .as_ref()
+                    .and_then(literals::second_required)
+                    .filter(|_| !literals.is_empty())
+                    .unwrap_or_default();
                 patterns.push(Compiled {
                     entry,
                     index,
@@ -102,6 +114,7 @@ impl PatternSet {
                     weight: p.weight,
                     specificity: (info / SPECIFIC_WORDS).min(1.0),
                     literals,
+                    second,
                 });
             }
         }
@@ -111,22 +124,40 @@ impl PatternSet {
     fn from_patterns(patterns: Vec<Compiled>) -> PatternSet {
         let mut ids: HashMap<&str, usize> = HashMap::new();
         let mut literals: Vec<&str> = Vec::new();
-        let mut direct: Vec<Vec<u32>> = Vec::new();
+        let mut direct: Vec<(usize, u32)> = Vec::new();
+        let mut second = Vec::with_capacity(patterns.len());
         let mut literal_free = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
             if p.literals.is_empty() {
                 literal_free.push(pi as u32);
             }
             for lit in &p.literals {
-                let id = *ids.entry(lit.as_str()).or_insert_with(|| {
-                    literals.push(lit.as_str());
-                    direct.push(Vec::new());
-                    literals.len() - 1
-                });
-                direct[id].push(pi as u32);
+                direct.push((intern(&mut ids, &mut literals, lit), pi as u32));
             }
+            second.push(
+                p.second
+                    .iter()
+                    .map(|lit| intern(&mut ids, &mut literals, lit) as u32)
+                    .collect(),
+            );
         }
-        let literal_patterns = contained_closure(&literals, &direct);
+        let contained = contained_literals(&literals);
+        let mut by_literal: Vec<Vec<u32>> = vec![Vec::new(); literals.len()];
+        for (lit, pi) in direct {
+            by_literal[lit].push(pi);
+        }
+        let literal_patterns = contained
+            .iter()
+            .map(|inside| {
+                let mut pats: Vec<u32> = inside
+                    .iter()
+                    .flat_map(|&l| by_literal[l as usize].iter().copied())
+                    .collect();
+                pats.sort_unstable();
+                pats.dedup();
+                pats
+            })
+            .collect();
         let automaton = (!literals.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
@@ -147,20 +178,36 @@ impl PatternSet {
             patterns,
             automaton,
             literal_patterns,
+            contained,
+            second,
             literal_free,
             max_before,
         }
     }
 
+    /// Number of distinct literals in the automaton.
+    pub fn literal_count(&self) -> usize {
+        self.contained.len()
+    }
+
     /// Appends to `out` the patterns whose required literals occur in `line`.
-    /// `seen[p] == stamp` marks patterns already added for this line.
-    pub fn candidates(&self, line: &str, stamp: u32, seen: &mut [u32], out: &mut Vec<u32>) {
+    /// `seen[p] == stamp` marks patterns already added for this line, `found[l] == stamp`
+    /// literals seen on it.
+    pub fn candidates(
+        &self,
+        line: &str,
+        stamp: u32,
+        seen: &mut [u32],
+        found: &mut [u32],
+        out: &mut Vec<u32>,
+    ) {
         let Some(ac) = &self.automaton else {
             return;
         };
         if line.len() < MIN_LITERAL_BYTES {
             return;
         }
+        let start = out.len();
         // Leftmost-longest, restarting one byte after each match start, visits every
         // position where some literal starts; shorter literals at the same start are
         // prefixes of the longest and covered by the containment closure.
@@ -169,7 +216,11 @@ impl PatternSet {
             let Some(m) = ac.find(Input::new(line).range(at..)) else {
                 break;
             };
-            for &p in &self.literal_patterns[m.pattern().as_usize()] {
+            let lit = m.pattern().as_usize();
+            for &l in &self.contained[lit] {
+                found[l as usize] = stamp;
+            }
+            for &p in &self.literal_patterns[lit] {
                 if seen[p as usize] != stamp {
                     seen[p as usize] = stamp;
                     out.push(p);
@@ -177,12 +228,34 @@ impl PatternSet {
             }
             at = m.start() + 1;
         }
+        // A pattern with a second required literal set needs one of those too.
+        let mut i = start;
+        while i < out.len() {
+            let second = &self.second[out[i] as usize];
+            if second.is_empty() || second.iter().any(|&l| found[l as usize] == stamp) {
+                i += 1;
+            } else {
+                out.swap_remove(i);
+            }
+        }
     }
 }
 
-/// For each literal, the patterns of every literal it contains (itself included), so a
-/// match of a longer literal also triggers patterns keyed on a shorter one inside it.
-fn contained_closure(literals: &[&str], direct: &[Vec<u32>]) -> Vec<Vec<u32>> {
+/// The id of `lit` in `literals`, added when new.
+fn intern<'a>(
+    ids: &mut HashMap<&'a str, usize>,
+    literals: &mut Vec<&'a str>,
+    lit: &'a str,
+) -> usize {
+    *ids.entry(lit).or_insert_with(|| {
+        literals.push(lit);
+        literals.len() - 1
+    })
+}
+
+/// For each literal, the literals it contains (itself included), so a match of a longer
+/// literal also counts for the shorter ones inside it.
+fn contained_literals(literals: &[&str]) -> Vec<Vec<u32>> {
     if literals.is_empty() {
         return Vec::new();
     }
@@ -193,13 +266,13 @@ fn contained_closure(literals: &[&str], direct: &[Vec<u32>]) -> Vec<Vec<u32>> {
     literals
         .iter()
         .map(|lit| {
-            let mut pats: Vec<u32> = all
+            let mut inside: Vec<u32> = all
                 .find_overlapping_iter(*lit)
-                .flat_map(|m| direct[m.pattern().as_usize()].iter().copied())
+                .map(|m| m.pattern().as_u32())
                 .collect();
-            pats.sort_unstable();
-            pats.dedup();
-            pats
+            inside.sort_unstable();
+            inside.dedup();
+            inside
         })
         .collect()
 }
@@ -222,13 +295,15 @@ mod tests {
             literals: literals::required(&hir)
                 .map(|r| r.literals)
                 .unwrap_or_default(),
+            second: literals::second_required(&hir).unwrap_or_default(),
         }
     }
 
     fn candidates(set: &PatternSet, line: &str) -> Vec<u32> {
         let mut seen = vec![0; set.patterns.len()];
+        let mut found = vec![0; set.literal_count()];
         let mut out = Vec::new();
-        set.candidates(line, 1, &mut seen, &mut out);
+        set.candidates(line, 1, &mut seen, &mut found, &mut out);
         out.sort();
         out
     }
@@ -247,6 +322,13 @@ mod tests {
         );
         assert_eq!(candidates(&set, "ABCDEFGH"), vec![2, 3]);
         assert_eq!(candidates(&set, "nothing"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn a_second_required_literal_must_be_on_the_line_too() {
+        let set = PatternSet::from_patterns(vec![compiled(r"(?i)resolver.*dns", 0)]);
+        assert_eq!(candidates(&set, "DNS resolver failed"), vec![0]);
+        assert_eq!(candidates(&set, "the resolver is fine"), Vec::<u32>::new());
     }
 
     #[test]

@@ -117,6 +117,8 @@ pub struct Scan<'a> {
     normalizer: Normalizer,
     environment: Environment,
     seen: Vec<u32>,
+    /// Per literal: the stamp of the last line it was found on.
+    found: Vec<u32>,
     stamp: u32,
     candidates: Vec<u32>,
     hits: HitStore,
@@ -138,6 +140,7 @@ impl<'a> Scan<'a> {
             normalizer: Normalizer::new(),
             environment: Environment::default(),
             seen: vec![0; set.patterns.len()],
+            found: vec![0; set.literal_count()],
             stamp: 0,
             candidates: Vec::new(),
             hits: HitStore {
@@ -197,11 +200,17 @@ impl<'a> Scan<'a> {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.seen.fill(0);
+            self.found.fill(0);
             self.stamp = 1;
         }
         self.candidates.clear();
-        self.set
-            .candidates(text, self.stamp, &mut self.seen, &mut self.candidates);
+        self.set.candidates(
+            text,
+            self.stamp,
+            &mut self.seen,
+            &mut self.found,
+            &mut self.candidates,
+        );
         let errorish = score.is_errorish() || line.marker == Marker::Error;
         if errorish {
             for &p in &self.set.literal_free {
