@@ -1,6 +1,8 @@
 //! `logdoc diagnose`: the CLI and JSON contract of DESIGN, input forms (stdin, gzip,
 //! zip archives), baseline, languages, and no panic on any input.
 
+mod common;
+
 use flate2::{Compression, write::GzEncoder};
 use logdoc::catalog;
 use logdoc::matcher::{Matcher, Options};
@@ -11,15 +13,7 @@ use std::process::{Command, Stdio};
 
 const CATALOG: &str = "tests/fixtures/catalog/good";
 
-const LOG: &str = "2024-01-20T10:00:00.1234567Z Current runner version: '2.311.0'
-2024-01-20T10:00:00.1234567Z ##[group]Run widget build
-2024-01-20T10:00:00.1234567Z widget build
-2024-01-20T10:00:00.1234567Z ##[endgroup]
-2024-01-20T10:00:01.1234567Z widget: unknown gear \"sprocket\"
-2024-01-20T10:00:01.1234567Z ##[error]fatal: widget exploded (code 42)
-2024-01-20T10:00:01.1234567Z ##[error]Process completed with exit code 1.
-2024-01-20T10:00:02.1234567Z Cleaning up orphan processes
-";
+use common::WIDGET_LOG as LOG;
 
 fn logdoc(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_logdoc"))

@@ -3,6 +3,8 @@
 //! 127.0.0.1:0 with a real HTTP client (reqwest). Most tests run the server in the
 //! test process (`logdoc::server::serve`); the SIGTERM test runs the binary.
 
+mod common;
+
 use flate2::{Compression, write::GzEncoder};
 use logdoc::server::{self, App, Config};
 use reqwest::{Client, Response, StatusCode};
@@ -20,16 +22,7 @@ const GOOD: &str = "tests/fixtures/catalog/good";
 const HOSTILE: &str = "tests/fixtures/server/catalog";
 const WIDGET: &str = "demo/widget-exploded";
 
-/// A log the fixture catalog diagnoses as `demo/widget-exploded` (gear `sprocket`).
-const LOG: &str = "2024-01-20T10:00:00.1234567Z Current runner version: '2.311.0'
-2024-01-20T10:00:00.1234567Z ##[group]Run widget build
-2024-01-20T10:00:00.1234567Z widget build
-2024-01-20T10:00:00.1234567Z ##[endgroup]
-2024-01-20T10:00:01.1234567Z widget: unknown gear \"sprocket\"
-2024-01-20T10:00:01.1234567Z ##[error]fatal: widget exploded (code 42)
-2024-01-20T10:00:01.1234567Z ##[error]Process completed with exit code 1.
-2024-01-20T10:00:02.1234567Z Cleaning up orphan processes
-";
+use common::WIDGET_LOG as LOG;
 
 fn path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(rel)

@@ -3,7 +3,7 @@
 //!
 //! A set is a directory with `cases.json` (a list of [`Case`]) and `cases/<case>.log`.
 
-use crate::logtext::{Normalizer, redact};
+use crate::logtext;
 use crate::matcher::{Matcher, Options, Report};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
@@ -149,7 +149,7 @@ fn outcome(case: Case, report: &Report, millis: f64) -> Outcome {
             .into_iter()
             .collect(),
     };
-    let key = normalize(&case.key_line);
+    let key = logtext::shown(&case.key_line);
     let key_line_found = cited.iter().any(|c| c.trim() == key);
     Outcome {
         cited: cited.first().map(|s| s.to_string()),
@@ -160,17 +160,6 @@ fn outcome(case: Case, report: &Report, millis: f64) -> Outcome {
         key_line_found,
         millis,
     }
-}
-
-/// The key line as the matcher shows lines: CI prefixes and escapes stripped, secrets
-/// redacted.
-fn normalize(line: &str) -> String {
-    let mut n = Normalizer::new();
-    let text = n
-        .line(line.as_bytes(), 1)
-        .map(|l| l.text.to_string())
-        .unwrap_or_default();
-    redact::redact(text.trim()).into_owned()
 }
 
 fn summarize(outcomes: &[Outcome]) -> Summary {

@@ -30,6 +30,17 @@ pub fn truncate(text: &str, max: usize) -> &str {
     &text[..end]
 }
 
+/// One line on its own as the matcher shows lines: CI prefixes, markers and escapes
+/// stripped, secrets redacted (how labelled key lines are compared).
+pub fn shown(line: &str) -> String {
+    let mut normalizer = Normalizer::new();
+    let text = normalizer
+        .line(line.as_bytes(), 1)
+        .map(|l| l.text.trim().to_string())
+        .unwrap_or_default();
+    redact::redact(&text).into_owned()
+}
+
 /// The CI system a log comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
