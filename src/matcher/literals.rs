@@ -124,10 +124,20 @@ pub struct Required {
     pub quality: f64,
 }
 
-/// The best required literal set of a parsed regex, if any alternative is usable.
+/// The best required literal set of a parsed regex: the best set of each of its
+/// alternatives (see [`branch_sets`]), if every alternative has a usable one.
 pub fn required(hir: &Hir) -> Option<Required> {
-    let set = required_set(hir)?;
-    let quality = set.iter().map(|s| quality(s)).fold(f64::INFINITY, f64::min);
+    let mut set: Vec<String> = branch_sets(hir)
+        .into_iter()
+        .filter_map(|sets| sets.into_iter().next())
+        .flatten()
+        .collect();
+    set.sort();
+    set.dedup();
+    if set.is_empty() || set.len() > MAX_ALTERNATIVES {
+        return None;
+    }
+    let quality = worst(&set);
     (quality > 0.0).then_some(Required {
         literals: set,
         quality,
@@ -151,10 +161,6 @@ pub fn quality(literal: &str) -> f64 {
     } else {
         length * 0.3
     }
-}
-
-fn required_set(hir: &Hir) -> Option<Vec<String>> {
-    required_sets(hir).into_iter().next()
 }
 
 /// Up to two literal sets, best first, each of which every match contains one of
@@ -214,11 +220,68 @@ fn required_sets(hir: &Hir) -> Vec<Vec<String>> {
     }
 }
 
-/// A second required literal set beside [`required`]'s, when the regex has one that is
-/// worth looking for: a line must hold a literal of both to be worth the regex.
-pub fn second_required(hir: &Hir) -> Option<Vec<String>> {
-    let set = required_sets(hir).into_iter().nth(1)?;
-    (worst(&set) > 0.0).then_some(set)
+/// What a line must hold for the regex to match, per alternative: some branch's every
+/// set (up to two, see [`required_sets`]) has a literal on the line. Tighter than one
+/// set for the whole regex: `(?i)(linker.*not found|ld.*error)` needs `linker` and
+/// `not found` together. Empty when some branch has no usable literal.
+pub fn branch_sets(hir: &Hir) -> Vec<Vec<Vec<String>>> {
+    if let Some(set) = exact_set(hir).filter(|set| usable(set)) {
+        return vec![vec![set]];
+    }
+    let mut out = Vec::new();
+    for branch in alternatives(hir) {
+        let sets: Vec<Vec<String>> = required_sets(&branch)
+            .into_iter()
+            .filter(|set| worst(set) > 0.0)
+            .collect();
+        if sets.is_empty() {
+            return Vec::new();
+        }
+        out.push(sets);
+    }
+    out
+}
+
+/// Most alternatives [`alternatives`] spells out.
+const MAX_BRANCHES: usize = 32;
+
+/// The regex as alternatives whose union it matches: top-level branches, with
+/// alternations inside a concatenation multiplied out. This undoes the common-prefix
+/// factoring regex-syntax applies (`TensorRT.*x|TRT.*y` becomes `t(ensorrt.*x|rt.*y)`),
+/// which would otherwise hide each branch's own literals.
+fn alternatives(hir: &Hir) -> Vec<Hir> {
+    let spelled = match hir.kind() {
+        HirKind::Capture(cap) => return alternatives(&cap.sub),
+        HirKind::Alternation(branches) => branches.iter().flat_map(alternatives).collect(),
+        HirKind::Concat(children) => {
+            let split = children.iter().position(|c| {
+                matches!(c.kind(), HirKind::Alternation(_))
+                    || matches!(c.kind(), HirKind::Capture(cap) if matches!(cap.sub.kind(), HirKind::Alternation(_)))
+            });
+            match split {
+                None => vec![hir.clone()],
+                Some(i) => {
+                    let mut out = Vec::new();
+                    for middle in alternatives(&children[i]) {
+                        let mut parts = children[..i].to_vec();
+                        parts.push(middle);
+                        parts.extend_from_slice(&children[i + 1..]);
+                        out.extend(alternatives(&Hir::concat(parts)));
+                        if out.len() > MAX_BRANCHES {
+                            break;
+                        }
+                    }
+                    out
+                }
+            }
+        }
+        _ => vec![hir.clone()],
+    };
+    if spelled.len() > MAX_BRANCHES {
+        vec![hir.clone()]
+    } else {
+        spelled
+    }
 }
 
 /// Quality of a set: its worst alternative's.
@@ -449,17 +512,42 @@ mod tests {
     }
 
     #[test]
-    fn second_literals_come_from_other_positions() {
-        let second = |p: &str| second_required(&regex_syntax::parse(p).unwrap());
+    fn each_branch_keeps_its_own_literals() {
+        let branches = |p: &str| branch_sets(&regex_syntax::parse(p).unwrap());
+        let owned = |sets: &[&[&str]]| -> Vec<Vec<String>> {
+            sets.iter()
+                .map(|set| set.iter().map(|s| s.to_string()).collect())
+                .collect()
+        };
         assert_eq!(
-            second(r"(?i)dns.*resolver.*failed"),
-            Some(vec!["dns".into()])
+            branches(r"(?i)dns.*resolver.*failed"),
+            vec![owned(&[&["resolver"], &["dns"]])]
         );
         assert_eq!(
-            second(r"(?i)(ctest.*failed|test.*non-zero)"),
-            Some(vec!["failed".into(), "test".into()])
+            branches(r"(?i)(ctest.*failed|test.*non-zero)"),
+            vec![
+                owned(&[&["ctest"], &["failed"]]),
+                owned(&[&["non-zero"], &["test"]])
+            ]
         );
-        assert_eq!(second(r"(?i)(ctest.*failed|oom)"), None);
+        // A branch without a usable literal leaves nothing to require.
+        assert_eq!(
+            branches(r"(?i)(ctest.*failed|\d+)"),
+            Vec::<Vec<Vec<String>>>::new()
+        );
+        // regex-syntax factors out the common `t`; each branch keeps its own words.
+        assert_eq!(
+            branches(r"(?i)(TensorRT.*conversion.*failed|TRT.*error|trt.*not supported)"),
+            vec![
+                owned(&[&["conversion"], &["tensorrt"]]),
+                owned(&[&["trt"], &["error"]]),
+                owned(&[&["not supported"], &["trt"]])
+            ]
+        );
+        assert_eq!(
+            branches(r"(?i)OOMKilled|OOM"),
+            vec![owned(&[&["oom", "oomkilled"]])]
+        );
     }
 
     #[test]

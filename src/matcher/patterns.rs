@@ -7,16 +7,13 @@
 use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::collections::HashMap;
 
 /// Word weight (see [`WordWeights`]) at which a pattern counts as fully specific:
 /// about three words that few entries use.
 const SPECIFIC_WORDS: f64 = 3.0;
-
-/// Most literals for which the prefilter uses a full DFA.
-const DFA_LITERALS: usize = 1000;
 
 /// Word-weight worth of one anchor or narrow class (see [`literals::structure`]).
 const STRUCTURE_WORTH: f64 = 0.15;
@@ -49,21 +46,22 @@ pub struct Compiled {
     pub literals: Vec<String>,
     /// Its literals are missing or common words: it is tried only on error-like lines.
     pub weak: bool,
-    /// A second literal set the regex requires elsewhere: a line must also hold one of
-    /// these (checked after the automaton's pass). Empty when there is none.
-    pub second: Vec<String>,
+    /// Per top-level alternative, the literal sets a line must all hold for that
+    /// branch to match (see [`literals::branch_sets`]); checked after the automaton's
+    /// pass. Empty when `literals` alone is the condition.
+    pub branches: Vec<Vec<Vec<String>>>,
 }
 
 /// The compiled patterns of a whole catalog.
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
     automaton: Option<AhoCorasick>,
-    /// For each automaton literal: the patterns whose required literal it contains.
+    /// For each automaton literal: the patterns requiring it.
     literal_patterns: Vec<Vec<u32>>,
-    /// For each automaton literal: the literals it contains (itself included).
-    contained: Vec<Vec<u32>>,
-    /// For each pattern: ids of its second literal set (empty: no second condition).
-    second: Vec<Vec<u32>>,
+    literal_count: usize,
+    /// For each pattern: its branches' literal sets as literal ids (empty: no
+    /// condition beyond its literals).
+    branches: Vec<Vec<Vec<Vec<u32>>>>,
     /// Patterns without any literal: tried on every error-like line.
     pub literal_free: Vec<u32>,
     /// Largest `near_before` of any pattern: how many lines to remember.
@@ -99,10 +97,10 @@ impl PatternSet {
                 // a pattern is tried only on error-like lines.
                 let weak = required.as_ref().is_none_or(|r| r.quality < WEAK_QUALITY);
                 let literals = required.map(|r| r.literals).unwrap_or_default();
-                let second = hir
+                let branches = hir
                     .as_ref()
-                    .and_then(literals::second_required)
-                    .filter(|_| !literals.is_empty())
+                    .map(literals::branch_sets)
+                    .filter(|b| !literals.is_empty() && b.concat().len() > 1)
                     .unwrap_or_default();
                 patterns.push(Compiled {
                     entry,
@@ -114,7 +112,7 @@ impl PatternSet {
                     weight: p.weight,
                     specificity: (info / SPECIFIC_WORDS).min(1.0),
                     literals,
-                    second,
+                    branches,
                 });
             }
         }
@@ -125,7 +123,7 @@ impl PatternSet {
         let mut ids: HashMap<&str, usize> = HashMap::new();
         let mut literals: Vec<&str> = Vec::new();
         let mut direct: Vec<(usize, u32)> = Vec::new();
-        let mut second = Vec::with_capacity(patterns.len());
+        let mut branches = Vec::with_capacity(patterns.len());
         let mut literal_free = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
             if p.literals.is_empty() {
@@ -134,37 +132,37 @@ impl PatternSet {
             for lit in &p.literals {
                 direct.push((intern(&mut ids, &mut literals, lit), pi as u32));
             }
-            second.push(
-                p.second
+            branches.push(
+                p.branches
                     .iter()
-                    .map(|lit| intern(&mut ids, &mut literals, lit) as u32)
+                    .map(|sets| {
+                        sets.iter()
+                            .map(|set| {
+                                set.iter()
+                                    .map(|lit| intern(&mut ids, &mut literals, lit) as u32)
+                                    .collect()
+                            })
+                            .collect()
+                    })
                     .collect(),
             );
         }
-        let contained = contained_literals(&literals);
-        let mut by_literal: Vec<Vec<u32>> = vec![Vec::new(); literals.len()];
+        let mut literal_patterns: Vec<Vec<u32>> = vec![Vec::new(); literals.len()];
         for (lit, pi) in direct {
-            by_literal[lit].push(pi);
+            literal_patterns[lit].push(pi);
         }
-        let literal_patterns = contained
-            .iter()
-            .map(|inside| {
-                let mut pats: Vec<u32> = inside
-                    .iter()
-                    .flat_map(|&l| by_literal[l as usize].iter().copied())
-                    .collect();
-                pats.sort_unstable();
-                pats.dedup();
-                pats
-            })
-            .collect();
+        for pats in &mut literal_patterns {
+            pats.sort_unstable();
+            pats.dedup();
+        }
+        let literal_count = literals.len();
+        // Overlapping search reports every occurrence of every literal (those inside
+        // longer ones too) in one pass over the line.
         let automaton = (!literals.is_empty()).then(|| {
             AhoCorasickBuilder::new()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostLongest)
-                // A full DFA is fastest while it fits in cache; for thousands of
-                // literals the default (contiguous NFA) measured faster.
-                .kind((literals.len() <= DFA_LITERALS).then_some(AhoCorasickKind::DFA))
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&literals)
                 .expect("literal automaton builds")
         });
@@ -178,8 +176,8 @@ impl PatternSet {
             patterns,
             automaton,
             literal_patterns,
-            contained,
-            second,
+            literal_count,
+            branches,
             literal_free,
             max_before,
         }
@@ -187,7 +185,7 @@ impl PatternSet {
 
     /// Number of distinct literals in the automaton.
     pub fn literal_count(&self) -> usize {
-        self.contained.len()
+        self.literal_count
     }
 
     /// Appends to `out` the patterns whose required literals occur in `line`.
@@ -208,31 +206,29 @@ impl PatternSet {
             return;
         }
         let start = out.len();
-        // Leftmost-longest, restarting one byte after each match start, visits every
-        // position where some literal starts; shorter literals at the same start are
-        // prefixes of the longest and covered by the containment closure.
-        let mut at = 0;
-        while at < line.len() {
-            let Some(m) = ac.find(Input::new(line).range(at..)) else {
-                break;
-            };
+        for m in ac.find_overlapping_iter(line) {
             let lit = m.pattern().as_usize();
-            for &l in &self.contained[lit] {
-                found[l as usize] = stamp;
+            if found[lit] == stamp {
+                continue;
             }
+            found[lit] = stamp;
             for &p in &self.literal_patterns[lit] {
                 if seen[p as usize] != stamp {
                     seen[p as usize] = stamp;
                     out.push(p);
                 }
             }
-            at = m.start() + 1;
         }
-        // A pattern with a second required literal set needs one of those too.
+        // A pattern whose branches need more than one literal: some branch must have
+        // all its sets on the line.
         let mut i = start;
         while i < out.len() {
-            let second = &self.second[out[i] as usize];
-            if second.is_empty() || second.iter().any(|&l| found[l as usize] == stamp) {
+            let branches = &self.branches[out[i] as usize];
+            let holds = |sets: &Vec<Vec<u32>>| -> bool {
+                sets.iter()
+                    .all(|set| set.iter().any(|&l| found[l as usize] == stamp))
+            };
+            if branches.is_empty() || branches.iter().any(holds) {
                 i += 1;
             } else {
                 out.swap_remove(i);
@@ -253,30 +249,6 @@ fn intern<'a>(
     })
 }
 
-/// For each literal, the literals it contains (itself included), so a match of a longer
-/// literal also counts for the shorter ones inside it.
-fn contained_literals(literals: &[&str]) -> Vec<Vec<u32>> {
-    if literals.is_empty() {
-        return Vec::new();
-    }
-    let all = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(literals)
-        .expect("literal automaton builds");
-    literals
-        .iter()
-        .map(|lit| {
-            let mut inside: Vec<u32> = all
-                .find_overlapping_iter(*lit)
-                .map(|m| m.pattern().as_u32())
-                .collect();
-            inside.sort_unstable();
-            inside.dedup();
-            inside
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,7 +267,7 @@ mod tests {
             literals: literals::required(&hir)
                 .map(|r| r.literals)
                 .unwrap_or_default(),
-            second: literals::second_required(&hir).unwrap_or_default(),
+            branches: literals::branch_sets(&hir),
         }
     }
 

@@ -7,7 +7,7 @@ use super::report::{Diagnosis, ErrorLine, Evidence, MatchKind, Report};
 use super::scan::{Hit, Scanned, Scored};
 use super::{Matcher, Options};
 use crate::logtext::{Ci, mask, redact};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Diagnoses below this confidence are not reported ("no known error"). The value is
 /// set from `logdoc eval` measurements; see README "Quality".
@@ -119,19 +119,17 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
                 }
             }
             let confidence = (combine(best, others.into_values()) * penalty).clamp(0.0, 0.99);
-            let diagnosis = diagnosis(
-                m,
-                entry,
-                &hits,
-                best_hit,
-                confidence,
-                failing_step,
-                &step_name,
-            );
+            let mut lines: Vec<(usize, u64)> = hits.iter().map(|h| (h.step, h.line)).collect();
+            lines.sort_unstable();
+            lines.dedup();
             Found {
                 entry,
-                lines: hits.iter().map(|h| (h.step, h.line)).collect(),
-                diagnosis,
+                lines,
+                confidence: round(confidence),
+                source: Source::Hits {
+                    best: best_hit,
+                    hits,
+                },
             }
         })
         .collect();
@@ -139,16 +137,28 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
     if found.is_empty()
         && let Some(fuzzy) = options.fuzzy
     {
-        found = fuzzy_diagnoses(m, fuzzy, &scanned.error_lines, penalty, &step_name);
+        found = fuzzy_matches(m, fuzzy, &scanned.error_lines, penalty);
     }
 
     credit_subsuming(&mut found);
+    // Only what clears the threshold is reported (and only that can be reordered).
+    found.retain(|f| f.confidence >= ABSTAIN_BELOW);
     order_by_relations(m, &mut found);
     let diagnoses: Vec<Diagnosis> = found
         .into_iter()
-        .map(|f| f.diagnosis)
-        .filter(|d| d.confidence >= ABSTAIN_BELOW)
         .take(options.top)
+        .map(|f| match f.source {
+            Source::Hits { hits, best } => diagnosis(
+                m,
+                f.entry,
+                &hits,
+                best,
+                f.confidence,
+                failing_step,
+                &step_name,
+            ),
+            Source::Fuzzy(line) => fuzzy_diagnosis(m, f.entry, line, f.confidence, &step_name),
+        })
         .collect();
 
     Report {
@@ -225,7 +235,7 @@ fn diagnosis(
     Diagnosis {
         id: m.entry(entry).id.clone(),
         title: m.entry(entry).title.clone(),
-        confidence: round(confidence),
+        confidence,
         evidence: lines
             .into_iter()
             .map(|(line, step, text)| Evidence {
@@ -241,13 +251,12 @@ fn diagnosis(
 }
 
 /// Full-text fallback: the best error lines, masked, searched against signatures.
-fn fuzzy_diagnoses(
+fn fuzzy_matches<'a>(
     m: &Matcher,
     fuzzy: &dyn super::FuzzySearch,
-    error_lines: &[Scored],
+    error_lines: &'a [Scored],
     penalty: f64,
-    step_name: &dyn Fn(usize) -> Option<String>,
-) -> Vec<Found> {
+) -> Vec<Found<'a>> {
     let mut best: HashMap<usize, (f64, &Scored)> = HashMap::new();
     for line in error_lines
         .iter()
@@ -268,51 +277,73 @@ fn fuzzy_diagnoses(
         }
     }
     best.into_iter()
-        .map(|(entry, (confidence, line))| {
-            let info = m.entry(entry);
-            let d = Diagnosis {
-                id: info.id.clone(),
-                title: info.title.clone(),
-                confidence: round(confidence),
-                evidence: vec![Evidence {
-                    line: line.line,
-                    text: redact::redact(&line.text).into_owned(),
-                    step: step_name(line.step),
-                }],
-                captures: BTreeMap::new(),
-                matched_by: MatchKind::Fuzzy,
-                why: format!(
-                    "no pattern matched; line {} resembles the entry's signature",
-                    line.line
-                ),
-            };
-            Found {
-                entry,
-                lines: HashSet::from([(line.step, line.line)]),
-                diagnosis: d,
-            }
+        .map(|(entry, (confidence, line))| Found {
+            entry,
+            lines: vec![(line.step, line.line)],
+            confidence: round(confidence),
+            source: Source::Fuzzy(line),
         })
         .collect()
 }
 
-/// An entry found in the log, before ordering.
-struct Found {
+fn fuzzy_diagnosis(
+    m: &Matcher,
     entry: usize,
-    /// (step, line) of every hit.
-    lines: HashSet<(usize, u64)>,
-    diagnosis: Diagnosis,
+    line: &Scored,
+    confidence: f64,
+    step_name: &dyn Fn(usize) -> Option<String>,
+) -> Diagnosis {
+    let info = m.entry(entry);
+    Diagnosis {
+        id: info.id.clone(),
+        title: info.title.clone(),
+        confidence,
+        evidence: vec![Evidence {
+            line: line.line,
+            text: redact::redact(&line.text).into_owned(),
+            step: step_name(line.step),
+        }],
+        captures: BTreeMap::new(),
+        matched_by: MatchKind::Fuzzy,
+        why: format!(
+            "no pattern matched; line {} resembles the entry's signature",
+            line.line
+        ),
+    }
+}
+
+/// An entry found in the log, before ordering; its diagnosis is built only if shown.
+struct Found<'a> {
+    entry: usize,
+    /// (step, line) of every hit, sorted, without repeats.
+    lines: Vec<(usize, u64)>,
+    /// Rounded as reported.
+    confidence: f64,
+    source: Source<'a>,
+}
+
+/// What found an entry.
+enum Source<'a> {
+    Hits { hits: Vec<&'a Hit>, best: &'a Hit },
+    Fuzzy(&'a Scored),
+}
+
+/// Whether every element of sorted `small` is in sorted `big`.
+fn is_sorted_subset(small: &[(usize, u64)], big: &[(usize, u64)]) -> bool {
+    let mut rest = big.iter();
+    small.iter().all(|x| rest.by_ref().any(|y| y == x))
 }
 
 /// An entry whose hits include every line of another entry's hits and more explains
 /// all the other explains, with corroboration: it is at least as likely.
-fn credit_subsuming(found: &mut [Found]) {
+fn credit_subsuming(found: &mut [Found<'_>]) {
     for i in 0..found.len() {
         let best_subsumed = (0..found.len())
             .filter(|&j| j != i && found[j].lines.len() < found[i].lines.len())
-            .filter(|&j| found[j].lines.is_subset(&found[i].lines))
-            .map(|j| found[j].diagnosis.confidence)
+            .filter(|&j| is_sorted_subset(&found[j].lines, &found[i].lines))
+            .map(|j| found[j].confidence)
             .fold(0.0, f64::max);
-        let own = &mut found[i].diagnosis.confidence;
+        let own = &mut found[i].confidence;
         if best_subsumed >= *own {
             *own = (best_subsumed + 0.001).min(0.99);
         }
@@ -321,13 +352,12 @@ fn credit_subsuming(found: &mut [Found]) {
 
 /// Sorts by confidence (on a tie, more matching lines first), then moves each cause
 /// ahead of the errors it leads to.
-fn order_by_relations(m: &Matcher, found: &mut [Found]) {
+fn order_by_relations(m: &Matcher, found: &mut [Found<'_>]) {
     found.sort_by(|a, b| {
-        b.diagnosis
-            .confidence
-            .total_cmp(&a.diagnosis.confidence)
+        b.confidence
+            .total_cmp(&a.confidence)
             .then_with(|| b.lines.len().cmp(&a.lines.len()))
-            .then_with(|| a.diagnosis.id.cmp(&b.diagnosis.id))
+            .then_with(|| m.entry(a.entry).id.cmp(&m.entry(b.entry).id))
     });
     // Bounded passes: relations may form cycles.
     for _ in 0..found.len() {
@@ -335,8 +365,7 @@ fn order_by_relations(m: &Matcher, found: &mut [Found]) {
         for i in 0..found.len() {
             for j in 0..i {
                 let (later, earlier) = (found[i].entry, found[j].entry);
-                if m.entry(later).causes.contains(&earlier)
-                    && found[i].diagnosis.confidence >= ABSTAIN_BELOW
+                if m.entry(later).causes.contains(&earlier) && found[i].confidence >= ABSTAIN_BELOW
                 {
                     found[j..=i].rotate_right(1);
                     moved = true;
