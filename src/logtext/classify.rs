@@ -2,7 +2,6 @@
 //! `Process completed with exit code 1.` proves that something failed, never what.
 
 use super::Marker;
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::RegexSet;
 use std::sync::LazyLock;
 
@@ -117,29 +116,11 @@ const KEYWORDS: &[(&str, f32)] = &[
 // Keyword ids are tracked in a u64 bit set.
 const _: () = assert!(KEYWORDS.len() <= 64);
 
-/// The keyword automaton (leftmost-longest, so it can use a fast prefilter) and, per
-/// keyword, the bit set of the keywords it contains (itself included): a match of
-/// `error:` also counts `error`.
-static KEYWORD_AC: LazyLock<(AhoCorasick, Vec<u64>)> = LazyLock::new(|| {
-    let words = || KEYWORDS.iter().map(|(k, _)| k);
-    let longest = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostLongest)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(words())
-        .expect("keyword automaton builds");
-    let all = AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build(words())
-        .expect("keyword automaton builds");
-    let contained = words()
-        .map(|k| {
-            all.find_overlapping_iter(*k)
-                .fold(0u64, |bits, m| bits | 1 << m.pattern().as_usize())
-        })
-        .collect();
-    (longest, contained)
-});
+/// The words and phrases [`score`] weighs; the caller finds them on a line (ASCII
+/// case-insensitively, overlapping) and passes their ids as a bit set.
+pub fn keywords() -> impl Iterator<Item = &'static str> {
+    KEYWORDS.iter().map(|(k, _)| *k)
+}
 
 /// Lines that only say a command or job failed.
 static WRAPPERS: LazyLock<RegexSet> = LazyLock::new(|| {
@@ -174,47 +155,35 @@ static WRAPPERS: LazyLock<RegexSet> = LazyLock::new(|| {
     .expect("wrapper patterns compile")
 });
 
-static TRUNCATION_AC: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasickBuilder::new()
-        .ascii_case_insensitive(true)
-        .build([
-            "log truncated",
-            "output truncated",
-            "logs truncated",
-            "log was truncated",
-            "log exceeded limit",
-            "job's log exceeded",
-            "exceeded the maximum log size",
-            "log size limit",
-            "[truncated]",
-            "<truncated",
-        ])
-        .expect("truncation automaton builds")
-});
+/// Phrases of CI notices that the log was cut (e.g. GitLab's `Job's log exceeded
+/// limit`); found ASCII case-insensitively by the caller.
+pub const TRUNCATION_NOTICES: &[&str] = &[
+    "log truncated",
+    "output truncated",
+    "logs truncated",
+    "log was truncated",
+    "log exceeded limit",
+    "job's log exceeded",
+    "exceeded the maximum log size",
+    "log size limit",
+    "[truncated]",
+    "<truncated",
+];
 
-/// A CI notice that the log was cut (e.g. GitLab's `Job's log exceeded limit`).
-pub fn is_truncation_notice(text: &str) -> bool {
-    TRUNCATION_AC.is_match(text)
-}
-
-/// Scores one clean line. `echo` lines (a step's script shown before it runs) count
-/// for little: they quote commands, not results.
-pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
+/// Scores one clean line; `keywords` has bit `i` set when the `i`th of [`keywords`]
+/// occurs in it. `echo` lines (a step's script shown before it runs) count for little:
+/// they quote commands, not results.
+pub fn score(text: &str, marker: Marker, echo: bool, keywords: u64) -> Score {
     let mut value: f32 = match marker {
         Marker::Error => 2.0,
         Marker::Warning => 0.2,
         Marker::None => 0.0,
     };
     if text.len() > 2 {
-        let (keywords, contained) = &*KEYWORD_AC;
-        let mut seen = 0u64;
-        for m in keywords.find_iter(text) {
-            seen |= contained[m.pattern().as_usize()];
-        }
         value += KEYWORDS
             .iter()
             .enumerate()
-            .filter(|(id, _)| seen & (1 << id) != 0)
+            .filter(|(id, _)| keywords & (1 << id) != 0)
             .map(|(_, (_, weight))| weight)
             .sum::<f32>();
         let head = text.trim_start().as_bytes();
@@ -250,20 +219,30 @@ pub fn score(text: &str, marker: Marker, echo: bool) -> Score {
 mod tests {
     use super::*;
 
+    /// `score` with the keyword bit set found naively.
+    fn score_of(text: &str, marker: Marker, echo: bool) -> Score {
+        let lower = text.to_ascii_lowercase();
+        let bits = keywords()
+            .enumerate()
+            .filter(|(_, k)| lower.contains(k))
+            .fold(0u64, |bits, (i, _)| bits | 1 << i);
+        score(text, marker, echo, bits)
+    }
+
     #[test]
     fn wrappers_mark_failure_but_rank_low() {
-        let w = score("Process completed with exit code 1.", Marker::Error, false);
+        let w = score_of("Process completed with exit code 1.", Marker::Error, false);
         assert!(w.wrapper);
-        let cause = score(
+        let cause = score_of(
             "Error: Not authorized to perform sts:AssumeRoleWithWebIdentity",
             Marker::Error,
             false,
         );
         assert!(!cause.wrapper);
         assert!(cause.value > w.value);
-        assert!(score("make: *** [Makefile:12: all] Error 2", Marker::None, false).wrapper);
+        assert!(score_of("make: *** [Makefile:12: all] Error 2", Marker::None, false).wrapper);
         assert!(
-            score(
+            score_of(
                 "npm ERR! A complete log of this run can be found in:",
                 Marker::None,
                 false
@@ -274,12 +253,12 @@ mod tests {
 
     #[test]
     fn the_reason_after_a_colon_outranks_its_header() {
-        let header = score(
+        let header = score_of(
             "Error: failed to run Helm install, err:",
             Marker::None,
             false,
         );
-        let mut reason = score(
+        let mut reason = score_of(
             "cannot re-use a name that is still in use",
             Marker::None,
             false,
@@ -291,19 +270,19 @@ mod tests {
     #[test]
     fn ordinary_lines_score_zero() {
         assert_eq!(
-            score("Compiling serde v1.0.0", Marker::None, false).value,
+            score_of("Compiling serde v1.0.0", Marker::None, false).value,
             0.0
         );
         assert_eq!(
-            score("test result: ok. 0 failed", Marker::None, false).value,
+            score_of("test result: ok. 0 failed", Marker::None, false).value,
             0.0
         );
-        assert!(!score("warning: unused variable", Marker::None, false).is_errorish());
+        assert!(!score_of("warning: unused variable", Marker::None, false).is_errorish());
     }
 
     #[test]
     fn echoed_commands_count_little() {
-        let echoed = score("echo \"error: failed\"", Marker::None, true);
+        let echoed = score_of("echo \"error: failed\"", Marker::None, true);
         assert!(!echoed.is_errorish());
     }
 }

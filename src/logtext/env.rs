@@ -1,7 +1,6 @@
 //! The environment a log reveals: runner image and version, and the tool versions that
 //! setup steps print (node, npm, python, pip, rustc, cargo, java, go, terraform, docker).
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
@@ -96,18 +95,21 @@ const PROBES: &[(&str, &str, &str)] = &[
     ),
 ];
 
-struct Probes {
-    literals: AhoCorasick,
-    regexes: Vec<Regex>,
-}
+// Probe ids are tracked in a u64 bit set.
+const _: () = assert!(PROBES.len() <= 64);
 
-static PROBE_SET: LazyLock<Probes> = LazyLock::new(|| Probes {
-    literals: AhoCorasick::new(PROBES.iter().map(|p| p.1)).expect("probe literals build"),
-    regexes: PROBES
+static PROBE_REGEXES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
+    PROBES
         .iter()
         .map(|p| Regex::new(p.2).expect("probe regex compiles"))
-        .collect(),
+        .collect()
 });
+
+/// The literal each probe needs on a line; the caller finds them (ASCII
+/// case-insensitively) and passes their ids to [`Environment::observe`].
+pub fn probe_literals() -> impl Iterator<Item = &'static str> {
+    PROBES.iter().map(|p| p.1)
+}
 
 /// Tool versions found so far; the first value seen for a key wins.
 #[derive(Debug, Clone, Default)]
@@ -116,16 +118,18 @@ pub struct Environment {
 }
 
 impl Environment {
-    /// Reads whatever versions `text` states.
-    pub fn observe(&mut self, text: &str) {
-        let probes = &*PROBE_SET;
-        for m in probes.literals.find_iter(text) {
-            let id = m.pattern().as_usize();
+    /// Reads whatever versions `text` states; `probes` has bit `i` set when the `i`th
+    /// of [`probe_literals`] occurs in it.
+    pub fn observe(&mut self, probes: u64, text: &str) {
+        let mut rest = probes;
+        while rest != 0 {
+            let id = rest.trailing_zeros() as usize;
+            rest &= rest - 1;
             let key = PROBES[id].0;
             if self.values.contains_key(key) {
                 continue;
             }
-            if let Some(v) = probes.regexes[id].captures(text).and_then(|c| c.name("v")) {
+            if let Some(v) = PROBE_REGEXES[id].captures(text).and_then(|c| c.name("v")) {
                 self.values.insert(key.to_string(), v.as_str().to_string());
             }
         }
@@ -154,7 +158,12 @@ mod tests {
             "rustc 1.75.0 (82e1608df 2023-12-21)",
             "Node.js v18.19.0",
         ] {
-            env.observe(line);
+            let lower = line.to_ascii_lowercase();
+            let probes = probe_literals()
+                .enumerate()
+                .filter(|(_, l)| lower.contains(&l.to_ascii_lowercase()))
+                .fold(0u64, |bits, (i, _)| bits | 1 << i);
+            env.observe(probes, line);
         }
         assert_eq!(env.version("runner"), Some("2.311.0"));
         assert_eq!(env.version("runner_image"), Some("ubuntu-22.04"));

@@ -7,6 +7,7 @@
 use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
+use crate::logtext::{classify, env};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use std::collections::HashMap;
@@ -52,12 +53,37 @@ pub struct Compiled {
     pub branches: Vec<Vec<Vec<String>>>,
 }
 
+/// What one automaton literal means beside the patterns needing it.
+#[derive(Debug, Clone, Copy, Default)]
+struct Role {
+    /// Bit set of [`classify::keywords`] ids.
+    keywords: u64,
+    /// Bit set of [`env::probe_literals`] ids.
+    probes: u64,
+    /// One of [`classify::TRUNCATION_NOTICES`].
+    truncation: bool,
+}
+
+/// The words one pass found on a line, besides pattern candidates.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LineWords {
+    /// Bit set of [`classify::keywords`] ids, for [`classify::score`].
+    pub keywords: u64,
+    /// Bit set of [`env::probe_literals`] ids, for [`env::Environment::observe`].
+    pub probes: u64,
+    /// The line holds a truncation notice.
+    pub truncation: bool,
+}
+
 /// The compiled patterns of a whole catalog.
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
-    automaton: Option<AhoCorasick>,
+    automaton: AhoCorasick,
     /// For each automaton literal: the patterns requiring it.
     literal_patterns: Vec<Vec<u32>>,
+    /// For each automaton literal: what it means to the line scorer, the truncation
+    /// check and the environment probes.
+    roles: Vec<Role>,
     literal_count: usize,
     /// For each pattern: its branches' literal sets as literal ids (empty: no
     /// condition beyond its literals).
@@ -120,8 +146,50 @@ impl PatternSet {
     }
 
     fn from_patterns(patterns: Vec<Compiled>) -> PatternSet {
-        let mut ids: HashMap<&str, usize> = HashMap::new();
-        let mut literals: Vec<&str> = Vec::new();
+        let mut ids: HashMap<String, usize> = HashMap::new();
+        let mut literals: Vec<String> = Vec::new();
+        // The words the line scorer, the truncation check and the environment probes
+        // look for share the pass: one automaton run per line serves all four.
+        let vocabulary = classify::keywords()
+            .enumerate()
+            .map(|(i, word)| {
+                let keywords = 1 << i;
+                (
+                    word,
+                    Role {
+                        keywords,
+                        ..Role::default()
+                    },
+                )
+            })
+            .chain(classify::TRUNCATION_NOTICES.iter().map(|word| {
+                let truncation = true;
+                (
+                    *word,
+                    Role {
+                        truncation,
+                        ..Role::default()
+                    },
+                )
+            }))
+            .chain(env::probe_literals().enumerate().map(|(i, word)| {
+                let probes = 1 << i;
+                (
+                    word,
+                    Role {
+                        probes,
+                        ..Role::default()
+                    },
+                )
+            }));
+        let mut roles: Vec<Role> = Vec::new();
+        for (word, role) in vocabulary {
+            let id = intern(&mut ids, &mut literals, word);
+            roles.resize(literals.len(), Role::default());
+            roles[id].keywords |= role.keywords;
+            roles[id].probes |= role.probes;
+            roles[id].truncation |= role.truncation;
+        }
         let mut direct: Vec<(usize, u32)> = Vec::new();
         let mut branches = Vec::with_capacity(patterns.len());
         let mut literal_free = Vec::new();
@@ -147,6 +215,7 @@ impl PatternSet {
                     .collect(),
             );
         }
+        roles.resize(literals.len(), Role::default());
         let mut literal_patterns: Vec<Vec<u32>> = vec![Vec::new(); literals.len()];
         for (lit, pi) in direct {
             literal_patterns[lit].push(pi);
@@ -158,14 +227,12 @@ impl PatternSet {
         let literal_count = literals.len();
         // Overlapping search reports every occurrence of every literal (those inside
         // longer ones too) in one pass over the line.
-        let automaton = (!literals.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&literals)
-                .expect("literal automaton builds")
-        });
+        let automaton = AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&literals)
+            .expect("literal automaton builds");
         let max_before = patterns
             .iter()
             .filter_map(|p| p.near.as_ref().map(|n| n.before as usize))
@@ -176,6 +243,7 @@ impl PatternSet {
             patterns,
             automaton,
             literal_patterns,
+            roles,
             literal_count,
             branches,
             literal_free,
@@ -188,30 +256,32 @@ impl PatternSet {
         self.literal_count
     }
 
-    /// Appends to `out` the patterns whose required literals occur in `line`.
-    /// `seen[p] == stamp` marks patterns already added for this line, `found[l] == stamp`
-    /// literals seen on it.
-    pub fn candidates(
+    /// Appends to `out` the patterns whose required literals occur in `line` and
+    /// returns the other words found. `seen[p] == stamp` marks patterns already added
+    /// for this line, `found[l] == stamp` literals seen on it.
+    pub fn scan_line(
         &self,
         line: &str,
         stamp: u32,
         seen: &mut [u32],
         found: &mut [u32],
         out: &mut Vec<u32>,
-    ) {
-        let Some(ac) = &self.automaton else {
-            return;
-        };
+    ) -> LineWords {
+        let mut words = LineWords::default();
         if line.len() < MIN_LITERAL_BYTES {
-            return;
+            return words;
         }
         let start = out.len();
-        for m in ac.find_overlapping_iter(line) {
+        for m in self.automaton.find_overlapping_iter(line) {
             let lit = m.pattern().as_usize();
             if found[lit] == stamp {
                 continue;
             }
             found[lit] = stamp;
+            let role = self.roles[lit];
+            words.keywords |= role.keywords;
+            words.probes |= role.probes;
+            words.truncation |= role.truncation;
             for &p in &self.literal_patterns[lit] {
                 if seen[p as usize] != stamp {
                     seen[p as usize] = stamp;
@@ -234,19 +304,19 @@ impl PatternSet {
                 out.swap_remove(i);
             }
         }
+        words
     }
 }
 
 /// The id of `lit` in `literals`, added when new.
-fn intern<'a>(
-    ids: &mut HashMap<&'a str, usize>,
-    literals: &mut Vec<&'a str>,
-    lit: &'a str,
-) -> usize {
-    *ids.entry(lit).or_insert_with(|| {
-        literals.push(lit);
-        literals.len() - 1
-    })
+fn intern(ids: &mut HashMap<String, usize>, literals: &mut Vec<String>, lit: &str) -> usize {
+    let lit = lit.to_ascii_lowercase();
+    if let Some(&id) = ids.get(&lit) {
+        return id;
+    }
+    literals.push(lit.clone());
+    ids.insert(lit, literals.len() - 1);
+    literals.len() - 1
 }
 
 #[cfg(test)]
@@ -275,7 +345,7 @@ mod tests {
         let mut seen = vec![0; set.patterns.len()];
         let mut found = vec![0; set.literal_count()];
         let mut out = Vec::new();
-        set.candidates(line, 1, &mut seen, &mut found, &mut out);
+        set.scan_line(line, 1, &mut seen, &mut found, &mut out);
         out.sort();
         out
     }
@@ -301,6 +371,25 @@ mod tests {
         let set = PatternSet::from_patterns(vec![compiled(r"(?i)resolver.*dns", 0)]);
         assert_eq!(candidates(&set, "DNS resolver failed"), vec![0]);
         assert_eq!(candidates(&set, "the resolver is fine"), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn the_same_pass_finds_keywords_probes_and_truncation_notices() {
+        let set = PatternSet::from_patterns(vec![compiled("access denied", 0)]);
+        let words = |line: &str| {
+            let mut seen = vec![0; set.patterns.len()];
+            let mut found = vec![0; set.literal_count()];
+            set.scan_line(line, 1, &mut seen, &mut found, &mut Vec::new())
+        };
+        let bit = |word: &str| 1u64 << classify::keywords().position(|k| k == word).unwrap();
+        let error = words("ERROR: access denied");
+        assert_eq!(error.keywords, bit("error") | bit("error:") | bit("denied"));
+        assert_eq!(error.probes, 0);
+        assert!(!error.truncation);
+        let node = words("Found in cache @ /opt/hostedtoolcache/node/20.11.0/x64");
+        let probe = env::probe_literals().position(|l| l == "/node/").unwrap();
+        assert_ne!(node.probes & 1 << probe, 0);
+        assert!(words("Job's log exceeded limit of 4194304 bytes.").truncation);
     }
 
     #[test]

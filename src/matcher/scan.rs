@@ -179,7 +179,21 @@ impl<'a> Scan<'a> {
             return;
         };
         let (text, step) = (line.text, line.step);
-        let mut score = classify::score(text, line.marker, line.echo);
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.fill(0);
+            self.found.fill(0);
+            self.stamp = 1;
+        }
+        self.candidates.clear();
+        let words = self.set.scan_line(
+            text,
+            self.stamp,
+            &mut self.seen,
+            &mut self.found,
+            &mut self.candidates,
+        );
+        let mut score = classify::score(text, line.marker, line.echo, words.keywords);
         if let Some(previous) = self.colon_line.take()
             && !text.trim().is_empty()
         {
@@ -188,29 +202,15 @@ impl<'a> Scan<'a> {
         if text.trim_end().ends_with(':') {
             self.colon_line = Some(score);
         }
-        self.environment.observe(text);
-        if !self.truncation_notice && crate::logtext::classify::is_truncation_notice(text) {
-            self.truncation_notice = true;
+        if words.probes != 0 {
+            self.environment.observe(words.probes, text);
         }
+        self.truncation_notice |= words.truncation;
         let in_baseline = score.value > 0.0 && self.baseline.is_some_and(|b| b.contains(text));
         if in_baseline {
             score.value *= 0.2;
         }
 
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.seen.fill(0);
-            self.found.fill(0);
-            self.stamp = 1;
-        }
-        self.candidates.clear();
-        self.set.candidates(
-            text,
-            self.stamp,
-            &mut self.seen,
-            &mut self.found,
-            &mut self.candidates,
-        );
         let errorish = score.is_errorish() || line.marker == Marker::Error;
         if errorish {
             for &p in &self.set.literal_free {
