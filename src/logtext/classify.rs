@@ -180,12 +180,12 @@ pub fn score(text: &str, marker: Marker, echo: bool, keywords: u64) -> Score {
         Marker::None => 0.0,
     };
     if text.len() > 2 {
-        value += KEYWORDS
-            .iter()
-            .enumerate()
-            .filter(|(id, _)| keywords & (1 << id) != 0)
-            .map(|(_, (_, weight))| weight)
-            .sum::<f32>();
+        let (mut sum, mut rest) = (0.0, keywords);
+        while rest != 0 {
+            sum += KEYWORDS[rest.trailing_zeros() as usize].1;
+            rest &= rest - 1;
+        }
+        value += sum;
         let head = text.trim_start().as_bytes();
         let starts =
             |p: &str| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());

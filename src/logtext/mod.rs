@@ -186,7 +186,10 @@ impl Normalizer {
     /// (`##[endgroup]`, `::add-mask::`, empty section markers).
     pub fn line(&mut self, raw: &[u8], number: u64) -> Option<Line<'_>> {
         self.decoded.clear();
-        self.decoded.push_str(&String::from_utf8_lossy(raw));
+        match std::str::from_utf8(raw) {
+            Ok(valid) => self.decoded.push_str(valid),
+            Err(_) => self.decoded.push_str(&String::from_utf8_lossy(raw)),
+        }
         let mut text = std::mem::take(&mut self.decoded);
         if number == 1 && text.starts_with('\u{feff}') {
             text.drain(..3);
@@ -248,11 +251,14 @@ impl Normalizer {
                 text.drain(..jenkins);
             }
         }
-        if text.contains("_bk;t=") {
-            self.vote(Ci::Buildkite, 3);
-        }
-        if text.contains("section_") {
-            self.gitlab_sections(text, number);
+        // Both markers hold `_`, which most lines lack.
+        if memchr::memchr(b'_', text.as_bytes()).is_some() {
+            if text.contains("_bk;t=") {
+                self.vote(Ci::Buildkite, 3);
+            }
+            if text.contains("section_") {
+                self.gitlab_sections(text, number);
+            }
         }
         Some(Marker::None)
     }

@@ -8,17 +8,21 @@ pub fn render(line: &str, out: &mut String) {
     // Escapes that lost their ESC byte on the way into a paste: `^[[31m` (caret
     // notation) and `←[31m` (a Windows console showing ESC as an arrow).
     let restored;
-    let line = if line.contains("^[[") || line.contains("←[") {
+    let bytes = line.as_bytes();
+    // `^` or the first byte of `←` must be there for either residue.
+    let residue = memchr::memchr2(b'^', 0xe2, bytes).is_some()
+        && (line.contains("^[[") || line.contains("←["));
+    let line = if residue {
         restored = line.replace("^[[", "\x1b[").replace("←[", "\x1b[");
         restored.as_str()
     } else {
         line
     };
-    if !line.contains(['\x1b', '\r']) {
+    if memchr::memchr2(0x1b, b'\r', line.as_bytes()).is_none() {
         out.push_str(line);
         return;
     }
-    if !line.contains('\r') {
+    if memchr::memchr(b'\r', line.as_bytes()).is_none() {
         strip_ansi(line, out);
         return;
     }
