@@ -19,6 +19,13 @@ const ERROR_LINES_SHOWN: usize = 10;
 const EVIDENCE_SHOWN: usize = 4;
 /// Confidence lost per warning about incomplete evidence.
 const WARNING_PENALTY: f64 = 0.08;
+/// Specificity below which a pattern is loose: it requires only a common phrase
+/// (`not found`, `already exists`), so a hit says little unless the line also
+/// resembles the entry's signature.
+const LOOSE_BELOW: f64 = 0.5;
+/// Strength a hit of a fully loose pattern (specificity 0) on a line sharing nothing
+/// with the signature loses; scaled down as either grows.
+const LOOSE_PENALTY: f64 = 0.2;
 
 /// What the whole log says about a hit's context.
 struct Context {
@@ -31,7 +38,8 @@ struct Context {
 /// Strength of one hit as evidence for its entry, in [0, 1]: how specific the pattern
 /// is, how much the line resembles the entry's signature, how error-like the line is
 /// compared with the log's most error-like line, how much of the line the match spans,
-/// and where it sits.
+/// and where it sits. A loose pattern's hit on a line unlike the signature is
+/// discounted.
 fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     let p = &m.patterns().patterns[hit.pattern as usize];
     let resemblance = m.entry(p.entry).signature.resemblance(&hit.text);
@@ -56,6 +64,10 @@ fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     if hit.near.is_some() {
         s += 0.05;
     }
+    // A loose pattern names its entry only as far as the line looks like the entry's
+    // signature: a common phrase on an unrelated line is weak evidence.
+    let looseness = (1.0 - p.specificity / LOOSE_BELOW).max(0.0);
+    s -= LOOSE_PENALTY * looseness * (1.0 - resemblance);
     if hit.in_baseline {
         s *= 0.5;
     }
