@@ -17,9 +17,11 @@ lines = []
 
 
 def emit(text):
+    """Appends one timestamped line; returns its length with the newline."""
     global t
     t += timedelta(milliseconds=rng.randint(1, 40))
     lines.append(t.strftime("%Y-%m-%dT%H:%M:%S.") + "%07dZ " % (t.microsecond * 10) + text)
+    return len(lines[-1]) + 1
 
 
 head = [
@@ -70,23 +72,24 @@ tail = [
 ]
 budget = size - sum(len(l) + 30 for l in tail)
 emit("##[group]Run npm run build && npm test")
-while sum(len(l) + 1 for l in lines) < budget:
+written = sum(len(l) + 1 for l in lines)
+while written < budget:
     p = rng.choice(packages)
     kind = rng.random()
     if kind < 0.35:
-        emit(f"npm WARN deprecated {p}@{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}: "
+        written += emit(f"npm WARN deprecated {p}@{rng.randint(1, 9)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}: "
              f"this version is no longer supported, please update to a newer version")
     elif kind < 0.6:
-        emit(f"\x1b[32mPASS\x1b[39m src/{p}/{rng.choice(['index', 'util', 'api', 'view'])}.test.ts "
+        written += emit(f"\x1b[32mPASS\x1b[39m src/{p}/{rng.choice(['index', 'util', 'api', 'view'])}.test.ts "
              f"({rng.randint(1, 900)} ms)")
     elif kind < 0.75:
-        emit(f"  \x1b[2m✓\x1b[22m renders {p} with {rng.randint(1, 64)} items ({rng.randint(1, 40)} ms)")
+        written += emit(f"  \x1b[2m✓\x1b[22m renders {p} with {rng.randint(1, 64)} items ({rng.randint(1, 40)} ms)")
     elif kind < 0.85:
-        emit(f"[webpack] asset {p}.{rng.getrandbits(32):08x}.js {rng.randint(1, 900)} KiB [emitted] [minimized]")
+        written += emit(f"[webpack] asset {p}.{rng.getrandbits(32):08x}.js {rng.randint(1, 900)} KiB [emitted] [minimized]")
     elif kind < 0.93:
-        emit(f"warning: {p} has unmet peer dependency \"{rng.choice(packages)}@^{rng.randint(1, 5)}.0.0\"")
+        written += emit(f"warning: {p} has unmet peer dependency \"{rng.choice(packages)}@^{rng.randint(1, 5)}.0.0\"")
     else:
-        emit(f"added {rng.randint(1, 1500)} packages, and audited {rng.randint(1, 2000)} packages in {rng.randint(1, 60)}s")
+        written += emit(f"added {rng.randint(1, 1500)} packages, and audited {rng.randint(1, 2000)} packages in {rng.randint(1, 60)}s")
 emit("##[endgroup]")
 for line in tail:
     emit(line)

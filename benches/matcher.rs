@@ -4,8 +4,12 @@
 //! when present); throughput on a ~100 MB log; and the same patterns run naively (every
 //! regex over every line) to measure what the literal prefilter buys.
 //!
-//! The log text is real CI output: the golden logs under tests/golden and, when
-//! present, the development set in ../shared/eval/dev, repeated with GitHub timestamps.
+//! Two kinds of log. "dense": real CI output only, the golden logs under tests/golden
+//! and, when present, the development set in ../shared/eval/dev, repeated with GitHub
+//! timestamps; these are excerpts around failures, so about one line in eight is
+//! error-like: a worst case. "job": a whole job as GitHub shows it, written by
+//! benches/make_log.py (runner set-up, a long build and test run with ANSI colours and
+//! warnings, then the failure): mostly passing output, as real failed jobs are.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logdoc::catalog::{self, Catalog, validate};
@@ -51,6 +55,21 @@ fn log_of(corpus: &[String], bytes: usize, max_lines: usize) -> String {
     out
 }
 
+/// A job-shaped log of about `bytes` bytes from benches/make_log.py, if python3 runs.
+fn job_log(bytes: usize) -> Option<String> {
+    let out = tempfile::NamedTempFile::new().ok()?;
+    let status = std::process::Command::new("python3")
+        .arg("benches/make_log.py")
+        .arg(bytes.to_string())
+        .arg(out.path())
+        .status();
+    if !status.is_ok_and(|s| s.success()) {
+        eprintln!("skipping job-shaped logs: python3 benches/make_log.py did not run");
+        return None;
+    }
+    std::fs::read_to_string(out.path()).ok()
+}
+
 fn bundled() -> Catalog {
     catalog::load(&["catalog"]).catalog
 }
@@ -89,23 +108,30 @@ fn diagnose(m: &Matcher, log: &str) -> usize {
 
 fn benches(c: &mut Criterion) {
     let corpus = corpus();
-    let small = log_of(&corpus, 500_000, 5_000);
-    let big = log_of(&corpus, 100 << 20, usize::MAX);
+    let mut small = vec![("dense", log_of(&corpus, 500_000, 5_000))];
+    let mut big = vec![("dense", log_of(&corpus, 100 << 20, usize::MAX))];
+    if let (Some(job_small), Some(job_big)) = (job_log(500_000), job_log(100 << 20)) {
+        small.push(("job", job_small));
+        big.push(("job", job_big));
+    }
     let slice = log_of(&corpus, 2 << 20, usize::MAX);
 
     let catalog = bundled();
-    let m = Matcher::new(&catalog);
-    let mut group = c.benchmark_group("diagnose_5000_lines");
-    group.throughput(Throughput::Bytes(small.len() as u64));
-    group.bench_function(format!("bundled_{}_entries", catalog.len()), |b| {
-        b.iter(|| diagnose(&m, black_box(&small)))
-    });
     let large = with_deadends();
-    if let Some((catalog, _dir)) = &large {
-        let m = Matcher::new(catalog);
-        group.bench_function(format!("with_deadends_{}_entries", catalog.len()), |b| {
-            b.iter(|| diagnose(&m, black_box(&small)))
+    let mut group = c.benchmark_group("diagnose_5000_lines");
+    for (kind, log) in &small {
+        group.throughput(Throughput::Bytes(log.len() as u64));
+        let m = Matcher::new(&catalog);
+        group.bench_function(format!("{kind}_bundled_{}_entries", catalog.len()), |b| {
+            b.iter(|| diagnose(&m, black_box(log)))
         });
+        if let Some((catalog, _dir)) = &large {
+            let m = Matcher::new(catalog);
+            group.bench_function(
+                format!("{kind}_with_deadends_{}_entries", catalog.len()),
+                |b| b.iter(|| diagnose(&m, black_box(log))),
+            );
+        }
     }
     group.finish();
 
@@ -116,12 +142,14 @@ fn benches(c: &mut Criterion) {
     let m = Matcher::new(catalog);
     let mut group = c.benchmark_group("throughput");
     group.sample_size(10);
-    group.throughput(Throughput::Bytes(big.len() as u64));
-    group.bench_function(format!("prefiltered_100mb_{label}"), |b| {
-        b.iter(|| diagnose(&m, black_box(&big)))
-    });
+    for (kind, log) in &big {
+        group.throughput(Throughput::Bytes(log.len() as u64));
+        group.bench_function(format!("{kind}_prefiltered_100mb_{label}"), |b| {
+            b.iter(|| diagnose(&m, black_box(log)))
+        });
+    }
     group.throughput(Throughput::Bytes(slice.len() as u64));
-    group.bench_function(format!("prefiltered_2mb_{label}"), |b| {
+    group.bench_function(format!("dense_prefiltered_2mb_{label}"), |b| {
         b.iter(|| diagnose(&m, black_box(&slice)))
     });
     let regexes: Vec<regex::Regex> = catalog
@@ -130,7 +158,7 @@ fn benches(c: &mut Criterion) {
         .flat_map(|e| e.meta.patterns.iter())
         .filter_map(|p| validate::compile(&p.regex).ok())
         .collect();
-    group.bench_function(format!("naive_every_regex_2mb_{label}"), |b| {
+    group.bench_function(format!("dense_naive_every_regex_2mb_{label}"), |b| {
         b.iter(|| {
             let mut hits = 0usize;
             for line in black_box(&slice).lines() {
