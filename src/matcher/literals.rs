@@ -129,7 +129,7 @@ pub struct Required {
 pub fn required(hir: &Hir) -> Option<Required> {
     let mut set: Vec<String> = branch_sets(hir)
         .into_iter()
-        .filter_map(|sets| sets.into_iter().next())
+        .filter_map(|branch| branch.sets.into_iter().next())
         .flatten()
         .collect();
     set.sort();
@@ -220,13 +220,28 @@ fn required_sets(hir: &Hir) -> Vec<Vec<String>> {
     }
 }
 
-/// What a line must hold for the regex to match, per alternative: some branch's every
-/// set (up to two, see [`required_sets`]) has a literal on the line. Tighter than one
-/// set for the whole regex: `(?i)(linker.*not found|ld.*error)` needs `linker` and
-/// `not found` together. Empty when some branch has no usable literal.
-pub fn branch_sets(hir: &Hir) -> Vec<Vec<Vec<String>>> {
+/// What a line must hold for one alternative of a regex to match.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Branch {
+    /// Literal sets (up to two, see [`required_sets`]) each of which has a literal on
+    /// the line.
+    pub sets: Vec<Vec<String>>,
+    /// Runs of literal text every match holds in this order, without overlap (kept when
+    /// there are two or more): `version.*deprecated` needs `version` before
+    /// `deprecated`.
+    pub runs: Vec<Vec<String>>,
+}
+
+/// What a line must hold for the regex to match: the conditions of one of its
+/// alternatives. Tighter than one set for the whole regex: `(?i)(linker.*not
+/// found|ld.*error)` needs `linker` and `not found`, in that order. Empty when some
+/// branch has no usable literal.
+pub fn branch_sets(hir: &Hir) -> Vec<Branch> {
     if let Some(set) = exact_set(hir).filter(|set| usable(set)) {
-        return vec![vec![set]];
+        return vec![Branch {
+            sets: vec![set],
+            runs: Vec::new(),
+        }];
     }
     let mut out = Vec::new();
     for branch in alternatives(hir) {
@@ -237,8 +252,35 @@ pub fn branch_sets(hir: &Hir) -> Vec<Vec<Vec<String>>> {
         if sets.is_empty() {
             return Vec::new();
         }
-        out.push(sets);
+        let mut runs = literal_runs(&branch);
+        if runs.len() < 2 {
+            runs.clear();
+        }
+        out.push(Branch { sets, runs });
     }
+    out
+}
+
+/// The usable runs of literal text of a concatenation, in order.
+fn literal_runs(hir: &Hir) -> Vec<Vec<String>> {
+    let children = match hir.kind() {
+        HirKind::Capture(cap) => return literal_runs(&cap.sub),
+        HirKind::Concat(children) => children,
+        _ => return Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut run: Option<Vec<String>> = Some(vec![String::new()]);
+    for child in children {
+        let exact = exact_set(child);
+        match exact.as_ref().and_then(|set| cross(run.as_deref()?, set)) {
+            Some(joined) => run = Some(joined),
+            None => {
+                out.extend(run.take().filter(|r| worst(r) > 0.0));
+                run = exact.or(Some(vec![String::new()]));
+            }
+        }
+    }
+    out.extend(run.filter(|r| worst(r) > 0.0));
     out
 }
 
@@ -513,7 +555,12 @@ mod tests {
 
     #[test]
     fn each_branch_keeps_its_own_literals() {
-        let branches = |p: &str| branch_sets(&regex_syntax::parse(p).unwrap());
+        let branches = |p: &str| -> Vec<Vec<Vec<String>>> {
+            branch_sets(&regex_syntax::parse(p).unwrap())
+                .into_iter()
+                .map(|b| b.sets)
+                .collect()
+        };
         let owned = |sets: &[&[&str]]| -> Vec<Vec<String>> {
             sets.iter()
                 .map(|set| set.iter().map(|s| s.to_string()).collect())
@@ -547,6 +594,41 @@ mod tests {
         assert_eq!(
             branches(r"(?i)OOMKilled|OOM"),
             vec![owned(&[&["oom", "oomkilled"]])]
+        );
+    }
+
+    #[test]
+    fn runs_keep_the_order_of_the_text() {
+        let runs = |p: &str| -> Vec<Vec<Vec<String>>> {
+            branch_sets(&regex_syntax::parse(p).unwrap())
+                .into_iter()
+                .map(|b| b.runs)
+                .collect()
+        };
+        let owned = |sets: &[&[&str]]| -> Vec<Vec<String>> {
+            sets.iter()
+                .map(|set| set.iter().map(|s| s.to_string()).collect())
+                .collect()
+        };
+        assert_eq!(
+            runs(r"(?i)(410.*Gone|version.*deprecated)"),
+            vec![
+                owned(&[&["410"], &["gone"]]),
+                owned(&[&["version"], &["deprecated"]])
+            ]
+        );
+        // The alternation is multiplied out; ` in ` is too short to look for.
+        assert_eq!(
+            runs(r"npm ERR! (code|errno) E\w+ in (?P<dir>\S+) now"),
+            vec![
+                owned(&[&["npm err! code e"], &[" now"]]),
+                owned(&[&["npm err! errno e"], &[" now"]])
+            ]
+        );
+        // One run only: nothing to order.
+        assert_eq!(
+            runs(r"(?i)connection refused\s*$"),
+            vec![Vec::<Vec<String>>::new()]
         );
     }
 

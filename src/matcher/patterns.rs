@@ -47,10 +47,10 @@ pub struct Compiled {
     pub literals: Vec<String>,
     /// Its literals are missing or common words: it is tried only on error-like lines.
     pub weak: bool,
-    /// Per top-level alternative, the literal sets a line must all hold for that
-    /// branch to match (see [`literals::branch_sets`]); checked after the automaton's
-    /// pass. Empty when `literals` alone is the condition.
-    pub branches: Vec<Vec<Vec<String>>>,
+    /// Per alternative, the literals a line must hold for that branch to match (see
+    /// [`literals::branch_sets`]); checked after the automaton's pass. Empty when
+    /// `literals` alone is the condition.
+    pub branches: Vec<literals::Branch>,
 }
 
 /// What one automaton literal means beside the patterns needing it.
@@ -62,6 +62,82 @@ struct Role {
     probes: u64,
     /// One of [`classify::TRUNCATION_NOTICES`].
     truncation: bool,
+}
+
+/// A [`literals::Branch`] with literal ids for strings.
+#[derive(Debug, Default)]
+struct BranchIds {
+    sets: Vec<Vec<u32>>,
+    runs: Vec<Vec<u32>>,
+}
+
+impl BranchIds {
+    /// Whether `marks` show the branch's literals on the line, in order.
+    fn holds(&self, marks: &LineMarks) -> bool {
+        let stamp = marks.stamp;
+        let on_line = |l: &u32| marks.found[*l as usize] == stamp;
+        if !self.sets.iter().all(|set| set.iter().any(on_line)) {
+            return false;
+        }
+        // Each run must have an occurrence starting at or after the earliest point
+        // the runs before it can end.
+        let mut at = 0;
+        for run in &self.runs {
+            let (mut first_end, mut last_start) = (u32::MAX, None);
+            for &l in run.iter().filter(|l| on_line(l)) {
+                first_end = first_end.min(marks.first_end[l as usize]);
+                last_start = last_start.max(Some(marks.last_start[l as usize]));
+            }
+            match last_start {
+                Some(start) if start >= at => at = at.max(first_end),
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// Per-line scratch of [`PatternSet::scan_line`]: which patterns and literals the
+/// current line has and where, reset by moving a stamp on.
+pub struct LineMarks {
+    stamp: u32,
+    /// Per pattern: the stamp of the last line it became a candidate on.
+    seen: Vec<u32>,
+    /// Per literal: the stamp of the last line it was found on.
+    found: Vec<u32>,
+    /// Per literal found on the current line: where its first occurrence ends.
+    first_end: Vec<u32>,
+    /// Per literal found on the current line: where its last occurrence starts.
+    last_start: Vec<u32>,
+}
+
+impl LineMarks {
+    pub fn new(set: &PatternSet) -> LineMarks {
+        LineMarks {
+            stamp: 0,
+            seen: vec![0; set.patterns.len()],
+            found: vec![0; set.literal_count],
+            first_end: vec![0; set.literal_count],
+            last_start: vec![0; set.literal_count],
+        }
+    }
+
+    fn next_line(&mut self) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.fill(0);
+            self.found.fill(0);
+            self.stamp = 1;
+        }
+    }
+
+    /// Adds pattern `p` to `out` unless it is there for this line already.
+    pub fn add(&mut self, p: u32, out: &mut Vec<u32>) {
+        if self.seen[p as usize] != self.stamp {
+            self.seen[p as usize] = self.stamp;
+            out.push(p);
+        }
+    }
 }
 
 /// The words one pass found on a line, besides pattern candidates.
@@ -85,9 +161,9 @@ pub struct PatternSet {
     /// check and the environment probes.
     roles: Vec<Role>,
     literal_count: usize,
-    /// For each pattern: its branches' literal sets as literal ids (empty: no
-    /// condition beyond its literals).
-    branches: Vec<Vec<Vec<Vec<u32>>>>,
+    /// For each pattern: its branches' conditions as literal ids (empty: no condition
+    /// beyond its literals).
+    branches: Vec<Vec<BranchIds>>,
     /// Patterns without any literal: tried on every error-like line.
     pub literal_free: Vec<u32>,
     /// Largest `near_before` of any pattern: how many lines to remember.
@@ -126,7 +202,10 @@ impl PatternSet {
                 let branches = hir
                     .as_ref()
                     .map(literals::branch_sets)
-                    .filter(|b| !literals.is_empty() && b.concat().len() > 1)
+                    .filter(|b| {
+                        let one_set = b.len() == 1 && b[0].sets.len() == 1 && b[0].runs.is_empty();
+                        !literals.is_empty() && !one_set
+                    })
                     .unwrap_or_default();
                 patterns.push(Compiled {
                     entry,
@@ -200,17 +279,22 @@ impl PatternSet {
             for lit in &p.literals {
                 direct.push((intern(&mut ids, &mut literals, lit), pi as u32));
             }
+            let mut ids_of = |strings: &[Vec<String>]| -> Vec<Vec<u32>> {
+                strings
+                    .iter()
+                    .map(|set| {
+                        set.iter()
+                            .map(|lit| intern(&mut ids, &mut literals, lit) as u32)
+                            .collect()
+                    })
+                    .collect()
+            };
             branches.push(
                 p.branches
                     .iter()
-                    .map(|sets| {
-                        sets.iter()
-                            .map(|set| {
-                                set.iter()
-                                    .map(|lit| intern(&mut ids, &mut literals, lit) as u32)
-                                    .collect()
-                            })
-                            .collect()
+                    .map(|b| BranchIds {
+                        sets: ids_of(&b.sets),
+                        runs: ids_of(&b.runs),
                     })
                     .collect(),
             );
@@ -256,49 +340,39 @@ impl PatternSet {
         self.literal_count
     }
 
-    /// Appends to `out` the patterns whose required literals occur in `line` and
-    /// returns the other words found. `seen[p] == stamp` marks patterns already added
-    /// for this line, `found[l] == stamp` literals seen on it.
-    pub fn scan_line(
-        &self,
-        line: &str,
-        stamp: u32,
-        seen: &mut [u32],
-        found: &mut [u32],
-        out: &mut Vec<u32>,
-    ) -> LineWords {
+    /// Appends to `out` the patterns whose required literals occur in `line` (in
+    /// order, where that is required) and returns the other words found; `marks` are
+    /// moved on to this line.
+    pub fn scan_line(&self, line: &str, marks: &mut LineMarks, out: &mut Vec<u32>) -> LineWords {
+        marks.next_line();
         let mut words = LineWords::default();
         if line.len() < MIN_LITERAL_BYTES {
             return words;
         }
+        let stamp = marks.stamp;
         let start = out.len();
         for m in self.automaton.find_overlapping_iter(line) {
             let lit = m.pattern().as_usize();
-            if found[lit] == stamp {
+            // Matches come in order of their end, so a literal's first is its earliest.
+            marks.last_start[lit] = m.start() as u32;
+            if marks.found[lit] == stamp {
                 continue;
             }
-            found[lit] = stamp;
+            marks.found[lit] = stamp;
+            marks.first_end[lit] = m.end() as u32;
             let role = self.roles[lit];
             words.keywords |= role.keywords;
             words.probes |= role.probes;
             words.truncation |= role.truncation;
             for &p in &self.literal_patterns[lit] {
-                if seen[p as usize] != stamp {
-                    seen[p as usize] = stamp;
-                    out.push(p);
-                }
+                marks.add(p, out);
             }
         }
-        // A pattern whose branches need more than one literal: some branch must have
-        // all its sets on the line.
+        // A pattern with more than one literal condition: some branch must hold.
         let mut i = start;
         while i < out.len() {
             let branches = &self.branches[out[i] as usize];
-            let holds = |sets: &Vec<Vec<u32>>| -> bool {
-                sets.iter()
-                    .all(|set| set.iter().any(|&l| found[l as usize] == stamp))
-            };
-            if branches.is_empty() || branches.iter().any(holds) {
+            if branches.is_empty() || branches.iter().any(|b| b.holds(marks)) {
                 i += 1;
             } else {
                 out.swap_remove(i);
@@ -342,10 +416,8 @@ mod tests {
     }
 
     fn candidates(set: &PatternSet, line: &str) -> Vec<u32> {
-        let mut seen = vec![0; set.patterns.len()];
-        let mut found = vec![0; set.literal_count()];
         let mut out = Vec::new();
-        set.scan_line(line, 1, &mut seen, &mut found, &mut out);
+        set.scan_line(line, &mut LineMarks::new(set), &mut out);
         out.sort();
         out
     }
@@ -369,18 +441,17 @@ mod tests {
     #[test]
     fn a_second_required_literal_must_be_on_the_line_too() {
         let set = PatternSet::from_patterns(vec![compiled(r"(?i)resolver.*dns", 0)]);
-        assert_eq!(candidates(&set, "DNS resolver failed"), vec![0]);
+        assert_eq!(candidates(&set, "resolver failed for DNS"), vec![0]);
         assert_eq!(candidates(&set, "the resolver is fine"), Vec::<u32>::new());
+        // Both words, in the wrong order for the regex: not worth running it.
+        assert!(!set.patterns[0].regex.is_match("DNS resolver failed"));
+        assert_eq!(candidates(&set, "DNS resolver failed"), Vec::<u32>::new());
     }
 
     #[test]
     fn the_same_pass_finds_keywords_probes_and_truncation_notices() {
         let set = PatternSet::from_patterns(vec![compiled("access denied", 0)]);
-        let words = |line: &str| {
-            let mut seen = vec![0; set.patterns.len()];
-            let mut found = vec![0; set.literal_count()];
-            set.scan_line(line, 1, &mut seen, &mut found, &mut Vec::new())
-        };
+        let words = |line: &str| set.scan_line(line, &mut LineMarks::new(&set), &mut Vec::new());
         let bit = |word: &str| 1u64 << classify::keywords().position(|k| k == word).unwrap();
         let error = words("ERROR: access denied");
         assert_eq!(error.keywords, bit("error") | bit("error:") | bit("denied"));
@@ -390,6 +461,64 @@ mod tests {
         let probe = env::probe_literals().position(|l| l == "/node/").unwrap();
         assert_ne!(node.probes & 1 << probe, 0);
         assert!(words("Job's log exceeded limit of 4194304 bytes.").truncation);
+    }
+
+    #[test]
+    fn literals_must_come_in_the_regex_order() {
+        let set =
+            PatternSet::from_patterns(vec![compiled(r"(?i)(410.*gone|version.*deprecated)", 0)]);
+        assert_eq!(candidates(&set, "API version 2 is deprecated"), vec![0]);
+        assert_eq!(
+            candidates(
+                &set,
+                "npm WARN deprecated x@1.0.0: this version is no longer supported"
+            ),
+            Vec::<u32>::new()
+        );
+        // A later occurrence still counts; overlapping occurrences do not.
+        assert_eq!(candidates(&set, "deprecated version, deprecated"), vec![0]);
+        let set = PatternSet::from_patterns(vec![compiled(r"abcd.*cdef", 0)]);
+        assert_eq!(candidates(&set, "abcdef"), Vec::<u32>::new());
+        assert_eq!(candidates(&set, "abcd cdef"), vec![0]);
+    }
+
+    /// The prefilter never drops a pattern that matches: every line of the real logs
+    /// under tests/, against every pattern of the bundled catalog.
+    #[test]
+    fn no_matching_pattern_is_filtered_out() {
+        let catalog = crate::catalog::load(&["catalog"]).catalog;
+        let matcher = crate::matcher::Matcher::new(&catalog);
+        let set = matcher.patterns();
+        let mut marks = LineMarks::new(set);
+        let mut lines = 0;
+        for dir in ["tests/golden", "tests/eval/cases"] {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.extension().is_none_or(|x| x != "log") {
+                    continue;
+                }
+                let bytes = std::fs::read(&path).unwrap();
+                for raw in String::from_utf8_lossy(&bytes).lines() {
+                    let line = crate::logtext::shown(raw);
+                    let mut out = Vec::new();
+                    set.scan_line(&line, &mut marks, &mut out);
+                    out.extend(&set.literal_free);
+                    for (pi, p) in set.patterns.iter().enumerate() {
+                        if p.regex.is_match(&line) {
+                            assert!(
+                                out.contains(&(pi as u32)),
+                                "{}: pattern {} of entry {} matches but was filtered out: {line}",
+                                path.display(),
+                                p.regex,
+                                p.entry
+                            );
+                        }
+                    }
+                    lines += 1;
+                }
+            }
+        }
+        assert!(lines > 1000, "only {lines} lines checked");
     }
 
     #[test]

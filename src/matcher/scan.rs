@@ -3,7 +3,7 @@
 //! short window of recent lines (for `near` patterns) are kept.
 
 use super::Baseline;
-use super::patterns::PatternSet;
+use super::patterns::{LineMarks, PatternSet};
 use crate::logtext::classify::{self, Score};
 use crate::logtext::env::Environment;
 use crate::logtext::input::{self, Part};
@@ -116,10 +116,7 @@ pub struct Scan<'a> {
     baseline: Option<&'a Baseline>,
     normalizer: Normalizer,
     environment: Environment,
-    seen: Vec<u32>,
-    /// Per literal: the stamp of the last line it was found on.
-    found: Vec<u32>,
-    stamp: u32,
+    marks: LineMarks,
     candidates: Vec<u32>,
     hits: HitStore,
     pending: Vec<Pending>,
@@ -139,9 +136,7 @@ impl<'a> Scan<'a> {
             baseline,
             normalizer: Normalizer::new(),
             environment: Environment::default(),
-            seen: vec![0; set.patterns.len()],
-            found: vec![0; set.literal_count()],
-            stamp: 0,
+            marks: LineMarks::new(set),
             candidates: Vec::new(),
             hits: HitStore {
                 hits: Vec::new(),
@@ -179,20 +174,10 @@ impl<'a> Scan<'a> {
             return;
         };
         let (text, step) = (line.text, line.step);
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.seen.fill(0);
-            self.found.fill(0);
-            self.stamp = 1;
-        }
         self.candidates.clear();
-        let words = self.set.scan_line(
-            text,
-            self.stamp,
-            &mut self.seen,
-            &mut self.found,
-            &mut self.candidates,
-        );
+        let words = self
+            .set
+            .scan_line(text, &mut self.marks, &mut self.candidates);
         let mut score = classify::score(text, line.marker, line.echo, words.keywords);
         if let Some(previous) = self.colon_line.take()
             && !text.trim().is_empty()
@@ -214,10 +199,7 @@ impl<'a> Scan<'a> {
         let errorish = score.is_errorish() || line.marker == Marker::Error;
         if errorish {
             for &p in &self.set.literal_free {
-                if self.seen[p as usize] != self.stamp {
-                    self.seen[p as usize] = self.stamp;
-                    self.candidates.push(p);
-                }
+                self.marks.add(p, &mut self.candidates);
             }
         }
 
