@@ -553,19 +553,23 @@ mod tests {
         );
     }
 
+    /// One field of each branch of `pattern`.
+    fn per_branch(pattern: &str, field: fn(Branch) -> Vec<Vec<String>>) -> Vec<Vec<Vec<String>>> {
+        branch_sets(&regex_syntax::parse(pattern).unwrap())
+            .into_iter()
+            .map(field)
+            .collect()
+    }
+
+    fn owned(sets: &[&[&str]]) -> Vec<Vec<String>> {
+        sets.iter()
+            .map(|set| set.iter().map(|s| s.to_string()).collect())
+            .collect()
+    }
+
     #[test]
     fn each_branch_keeps_its_own_literals() {
-        let branches = |p: &str| -> Vec<Vec<Vec<String>>> {
-            branch_sets(&regex_syntax::parse(p).unwrap())
-                .into_iter()
-                .map(|b| b.sets)
-                .collect()
-        };
-        let owned = |sets: &[&[&str]]| -> Vec<Vec<String>> {
-            sets.iter()
-                .map(|set| set.iter().map(|s| s.to_string()).collect())
-                .collect()
-        };
+        let branches = |p: &str| per_branch(p, |b| b.sets);
         assert_eq!(
             branches(r"(?i)dns.*resolver.*failed"),
             vec![owned(&[&["resolver"], &["dns"]])]
@@ -599,17 +603,7 @@ mod tests {
 
     #[test]
     fn runs_keep_the_order_of_the_text() {
-        let runs = |p: &str| -> Vec<Vec<Vec<String>>> {
-            branch_sets(&regex_syntax::parse(p).unwrap())
-                .into_iter()
-                .map(|b| b.runs)
-                .collect()
-        };
-        let owned = |sets: &[&[&str]]| -> Vec<Vec<String>> {
-            sets.iter()
-                .map(|set| set.iter().map(|s| s.to_string()).collect())
-                .collect()
-        };
+        let runs = |p: &str| per_branch(p, |b| b.runs);
         assert_eq!(
             runs(r"(?i)(410.*Gone|version.*deprecated)"),
             vec![
