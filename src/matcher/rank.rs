@@ -5,9 +5,9 @@
 
 use super::report::{Diagnosis, ErrorLine, Evidence, MatchKind, Report};
 use super::scan::{Hit, Scanned, Scored};
-use super::{Matcher, Options};
+use super::{Matcher, Options, words};
 use crate::logtext::{Ci, mask, redact};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Diagnoses below this confidence are not reported ("no known error"). The value is
 /// set from `logdoc eval` measurements; see README "Quality".
@@ -33,6 +33,8 @@ struct Context {
     total: u64,
     /// The highest error-ness of any line, to rate lines relative to the log.
     top_score: f32,
+    /// The words of each line with a hit, by its position in the log.
+    line_words: HashMap<u64, HashSet<String>>,
 }
 
 /// Strength of one hit as evidence for its entry, in [0, 1]: how specific the pattern
@@ -42,7 +44,10 @@ struct Context {
 /// discounted.
 fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     let p = &m.patterns().patterns[hit.pattern as usize];
-    let resemblance = m.entry(p.entry).signature.resemblance(&hit.text);
+    let resemblance = cx
+        .line_words
+        .get(&hit.seq)
+        .map_or(0.0, |line| m.entry(p.entry).signature.resemblance(line));
     let errorness = if cx.top_score > 0.0 {
         f64::from((hit.score.value / cx.top_score).min(1.0))
     } else {
@@ -104,6 +109,14 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
             .filter(|l| !l.score.wrapper)
             .map(|l| l.score.value)
             .fold(0.0, f32::max),
+        line_words: scanned
+            .hits
+            .iter()
+            .map(|h| (h.seq, &h.text))
+            .collect::<HashMap<_, _>>()
+            .into_iter()
+            .map(|(seq, text)| (seq, words::word_set(text)))
+            .collect(),
     };
     // Group hits by entry.
     let mut by_entry: HashMap<usize, Vec<&Hit>> = HashMap::new();

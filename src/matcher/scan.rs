@@ -243,10 +243,8 @@ impl<'a> Scan<'a> {
                     })
                     .collect();
                 (names, caps.get(0).map_or(0, |m| m.len()))
-            } else if pattern.regex.is_match(text) {
-                // The span only for lines that match: most candidates do not.
-                let span = pattern.regex.find(text).map_or(0, |m| m.len());
-                (Vec::new(), span)
+            } else if let Some(found) = pattern.regex.find(text) {
+                (Vec::new(), found.len())
             } else {
                 continue;
             };

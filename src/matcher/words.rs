@@ -21,6 +21,11 @@ pub fn words(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The distinct [`words`] of `text`.
+pub fn word_set(text: &str) -> HashSet<String> {
+    words(text).into_iter().collect()
+}
+
 /// Word weights: inverse document frequency over the entries' signatures and titles,
 /// scaled to [0, 1] (a word no entry uses weighs 1).
 pub struct WordWeights {
@@ -85,12 +90,12 @@ impl Signature {
         Signature { words, total }
     }
 
-    /// Share of the signature's word weight found in `line`, in [0, 1].
-    pub fn resemblance(&self, line: &str) -> f64 {
+    /// Share of the signature's word weight found in a line whose [`word_set`] is
+    /// `line`, in [0, 1].
+    pub fn resemblance(&self, line: &HashSet<String>) -> f64 {
         if self.total <= 0.0 {
             return 0.0;
         }
-        let line: HashSet<String> = words(line).into_iter().collect();
         let found: f64 = self
             .words
             .iter()
@@ -127,8 +132,7 @@ mod tests {
         assert!(w.of("failed") < w.of("eresolve"));
         assert_eq!(w.of("unseen"), 1.0);
         let sig = Signature::new("npm error eresolve", &w);
-        assert!(
-            sig.resemblance("npm ERR! ERESOLVE could not resolve") > sig.resemblance("error here")
-        );
+        let of = |line: &str| sig.resemblance(&word_set(line));
+        assert!(of("npm ERR! ERESOLVE could not resolve") > of("error here"));
     }
 }
