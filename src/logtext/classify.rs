@@ -180,12 +180,9 @@ pub fn score(text: &str, marker: Marker, echo: bool, keywords: u64) -> Score {
         Marker::None => 0.0,
     };
     if text.len() > 2 {
-        let (mut sum, mut rest) = (0.0, keywords);
-        while rest != 0 {
-            sum += KEYWORDS[rest.trailing_zeros() as usize].1;
-            rest &= rest - 1;
-        }
-        value += sum;
+        value += super::set_bits(keywords)
+            .map(|i| KEYWORDS[i].1)
+            .sum::<f32>();
         let head = text.trim_start().as_bytes();
         let starts =
             |p: &str| head.len() >= p.len() && head[..p.len()].eq_ignore_ascii_case(p.as_bytes());
@@ -221,12 +218,12 @@ mod tests {
 
     /// `score` with the keyword bit set found naively.
     fn score_of(text: &str, marker: Marker, echo: bool) -> Score {
-        let lower = text.to_ascii_lowercase();
-        let bits = keywords()
-            .enumerate()
-            .filter(|(_, k)| lower.contains(k))
-            .fold(0u64, |bits, (i, _)| bits | 1 << i);
-        score(text, marker, echo, bits)
+        score(
+            text,
+            marker,
+            echo,
+            crate::logtext::naive_bits(keywords(), text),
+        )
     }
 
     #[test]

@@ -121,10 +121,7 @@ impl Environment {
     /// Reads whatever versions `text` states; `probes` has bit `i` set when the `i`th
     /// of [`probe_literals`] occurs in it.
     pub fn observe(&mut self, probes: u64, text: &str) {
-        let mut rest = probes;
-        while rest != 0 {
-            let id = rest.trailing_zeros() as usize;
-            rest &= rest - 1;
+        for id in super::set_bits(probes) {
             let key = PROBES[id].0;
             if self.values.contains_key(key) {
                 continue;
@@ -158,12 +155,7 @@ mod tests {
             "rustc 1.75.0 (82e1608df 2023-12-21)",
             "Node.js v18.19.0",
         ] {
-            let lower = line.to_ascii_lowercase();
-            let probes = probe_literals()
-                .enumerate()
-                .filter(|(_, l)| lower.contains(&l.to_ascii_lowercase()))
-                .fold(0u64, |bits, (i, _)| bits | 1 << i);
-            env.observe(probes, line);
+            env.observe(crate::logtext::naive_bits(probe_literals(), line), line);
         }
         assert_eq!(env.version("runner"), Some("2.311.0"));
         assert_eq!(env.version("runner_image"), Some("ubuntu-22.04"));

@@ -18,6 +18,28 @@ mod terminal;
 
 use serde::Serialize;
 
+/// The positions of the bits set in `set`, lowest first.
+pub fn set_bits(mut set: u64) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let i = set.trailing_zeros() as usize;
+            set &= set - 1;
+            i
+        })
+    })
+}
+
+/// The bit set of `words` that occur in `text`, ignoring ASCII case: what the
+/// matcher's automaton pass reports, found the slow way for tests.
+#[cfg(test)]
+pub fn naive_bits<'a>(words: impl Iterator<Item = &'a str>, text: &str) -> u64 {
+    let lower = text.to_ascii_lowercase();
+    words
+        .enumerate()
+        .filter(|(_, w)| lower.contains(&w.to_ascii_lowercase()))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
 /// The longest prefix of `text` of at most `max` bytes that ends on a char boundary.
 pub fn truncate(text: &str, max: usize) -> &str {
     if text.len() <= max {

@@ -284,6 +284,25 @@ fn literal_runs(hir: &Hir) -> Vec<Vec<String>> {
     out
 }
 
+/// For a regex without a usable literal: strings one of which every match still holds,
+/// however short (`W/`, `\\`), so a line lacking all of them can skip the regex. Empty
+/// when some alternative requires no literal text at all.
+pub fn short_required(hir: &Hir) -> Vec<String> {
+    let mut out = Vec::new();
+    for branch in alternatives(hir) {
+        let Some(set) = required_sets(&branch).into_iter().next() else {
+            return Vec::new();
+        };
+        out.extend(set);
+    }
+    out.sort();
+    out.dedup();
+    if out.len() > MAX_ALTERNATIVES {
+        out.clear();
+    }
+    out
+}
+
 /// Most alternatives [`alternatives`] spells out.
 const MAX_BRANCHES: usize = 32;
 

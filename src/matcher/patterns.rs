@@ -47,6 +47,9 @@ pub struct Compiled {
     pub literals: Vec<String>,
     /// Its literals are missing or common words: it is tried only on error-like lines.
     pub weak: bool,
+    /// Without usable literals: short strings one of which a matching line holds (see
+    /// [`literals::short_required`]); empty when there are none either.
+    pub short: Vec<String>,
     /// Per alternative, the literals a line must hold for that branch to match (see
     /// [`literals::branch_sets`]); checked after the automaton's pass. Empty when
     /// `literals` alone is the condition.
@@ -113,8 +116,9 @@ pub struct LineMarks {
 
 impl LineMarks {
     pub fn new(set: &PatternSet) -> LineMarks {
+        // Marks start at 0: stamp 1 is a line with nothing on it yet.
         LineMarks {
-            stamp: 0,
+            stamp: 1,
             seen: vec![0; set.patterns.len()],
             found: vec![0; set.literal_count],
             first_end: vec![0; set.literal_count],
@@ -199,6 +203,10 @@ impl PatternSet {
                 // a pattern is tried only on error-like lines.
                 let weak = required.as_ref().is_none_or(|r| r.quality < WEAK_QUALITY);
                 let literals = required.map(|r| r.literals).unwrap_or_default();
+                let short = match &hir {
+                    Some(h) if literals.is_empty() => literals::short_required(h),
+                    _ => Vec::new(),
+                };
                 let branches = hir
                     .as_ref()
                     .map(literals::branch_sets)
@@ -217,6 +225,7 @@ impl PatternSet {
                     weight: p.weight,
                     specificity: (info / SPECIFIC_WORDS).min(1.0),
                     literals,
+                    short,
                     branches,
                 });
             }
@@ -335,9 +344,21 @@ impl PatternSet {
         }
     }
 
-    /// Number of distinct literals in the automaton.
-    pub fn literal_count(&self) -> usize {
-        self.literal_count
+    /// Appends to `out` the patterns without a usable literal that may match `line`:
+    /// one of their short strings, if they have any, must be on it.
+    pub fn add_literal_free(&self, line: &str, marks: &mut LineMarks, out: &mut Vec<u32>) {
+        let bytes = line.as_bytes();
+        for &p in &self.literal_free {
+            let short = &self.patterns[p as usize].short;
+            let holds = |s: &String| {
+                bytes
+                    .windows(s.len())
+                    .any(|w| w.eq_ignore_ascii_case(s.as_bytes()))
+            };
+            if short.is_empty() || short.iter().any(holds) {
+                marks.add(p, out);
+            }
+        }
     }
 
     /// Appends to `out` the patterns whose required literals occur in `line` (in
@@ -399,6 +420,9 @@ mod tests {
 
     fn compiled(regex: &str, entry: usize) -> Compiled {
         let hir = regex_syntax::parse(regex).unwrap();
+        let literals = literals::required(&hir)
+            .map(|r| r.literals)
+            .unwrap_or_default();
         Compiled {
             entry,
             index: 0,
@@ -408,9 +432,12 @@ mod tests {
             weight: 1.0,
             specificity: 0.5,
             weak: false,
-            literals: literals::required(&hir)
-                .map(|r| r.literals)
-                .unwrap_or_default(),
+            short: if literals.is_empty() {
+                literals::short_required(&hir)
+            } else {
+                Vec::new()
+            },
+            literals,
             branches: literals::branch_sets(&hir),
         }
     }
@@ -502,7 +529,7 @@ mod tests {
                     let line = crate::logtext::shown(raw);
                     let mut out = Vec::new();
                     set.scan_line(&line, &mut marks, &mut out);
-                    out.extend(&set.literal_free);
+                    set.add_literal_free(&line, &mut marks, &mut out);
                     for (pi, p) in set.patterns.iter().enumerate() {
                         if p.regex.is_match(&line) {
                             assert!(
@@ -525,5 +552,19 @@ mod tests {
     fn literal_free_patterns_are_listed() {
         let set = PatternSet::from_patterns(vec![compiled(r"\w+ \d+", 0)]);
         assert_eq!(set.literal_free, vec![0]);
+    }
+
+    #[test]
+    fn literal_free_patterns_still_need_their_short_strings() {
+        let set = PatternSet::from_patterns(vec![compiled(r"(?i)\\[0-9]{3}|etag.*mismatch|W/", 0)]);
+        assert_eq!(set.literal_free, vec![0]);
+        let free = |line: &str| {
+            let mut out = Vec::new();
+            set.add_literal_free(line, &mut LineMarks::new(&set), &mut out);
+            out
+        };
+        assert_eq!(free("error: nothing here"), Vec::<u32>::new());
+        assert_eq!(free(r"path \303\244 quoted"), vec![0]);
+        assert_eq!(free("ETag w/\"abc\" mismatch"), vec![0]);
     }
 }

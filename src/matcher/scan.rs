@@ -198,9 +198,8 @@ impl<'a> Scan<'a> {
 
         let errorish = score.is_errorish() || line.marker == Marker::Error;
         if errorish {
-            for &p in &self.set.literal_free {
-                self.marks.add(p, &mut self.candidates);
-            }
+            self.set
+                .add_literal_free(text, &mut self.marks, &mut self.candidates);
         }
 
         // Lines after a primary match may complete its `near` condition.
