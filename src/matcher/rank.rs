@@ -27,12 +27,19 @@ const LOOSE_BELOW: f64 = 0.5;
 /// with the signature loses; scaled down as either grows.
 const LOOSE_PENALTY: f64 = 0.2;
 
+/// Strength a hit on wrapper noise (`FAILURE: Build failed with an exception`) loses
+/// when the log has a better, non-wrapper error line: the wrapper only reports that
+/// something failed.
+const WRAPPER_PENALTY: f64 = 0.15;
+
 /// What the whole log says about a hit's context.
 struct Context {
     failing_step: Option<usize>,
     total: u64,
     /// The highest error-ness of any line, to rate lines relative to the log.
     top_score: f32,
+    /// Some error-like line is not wrapper noise.
+    better_than_wrappers: bool,
     /// The words of each line with a hit, by its position in the log.
     line_words: HashMap<u64, HashSet<String>>,
 }
@@ -73,6 +80,9 @@ fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     // signature: a common phrase on an unrelated line is weak evidence.
     let looseness = (1.0 - p.specificity / LOOSE_BELOW).max(0.0);
     s -= LOOSE_PENALTY * looseness * (1.0 - resemblance);
+    if hit.score.wrapper && cx.better_than_wrappers {
+        s -= WRAPPER_PENALTY;
+    }
     if hit.in_baseline {
         s *= 0.5;
     }
@@ -109,6 +119,10 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
             .filter(|l| !l.score.wrapper)
             .map(|l| l.score.value)
             .fold(0.0, f32::max),
+        better_than_wrappers: scanned
+            .error_lines
+            .iter()
+            .any(|l| !l.score.wrapper && l.score.is_errorish()),
         line_words: scanned
             .hits
             .iter()
@@ -159,15 +173,16 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
         })
         .collect();
 
+    credit_subsuming(m, &mut found);
+    // Only what clears the threshold is reported (and only that can be reordered).
+    found.retain(|f| f.confidence >= ABSTAIN_BELOW);
+    // No convincing pattern match: the error lines' resemblance to signatures decides.
     if found.is_empty()
         && let Some(fuzzy) = options.fuzzy
     {
         found = fuzzy_matches(m, fuzzy, &scanned.error_lines, penalty);
+        found.retain(|f| f.confidence >= ABSTAIN_BELOW);
     }
-
-    credit_subsuming(&mut found);
-    // Only what clears the threshold is reported (and only that can be reordered).
-    found.retain(|f| f.confidence >= ABSTAIN_BELOW);
     order_by_relations(m, &mut found);
     let diagnoses: Vec<Diagnosis> = found
         .into_iter()
@@ -360,18 +375,32 @@ fn is_sorted_subset(small: &[(usize, u64)], big: &[(usize, u64)]) -> bool {
 }
 
 /// An entry whose hits include every line of another entry's hits and more explains
-/// all the other explains, with corroboration: it is at least as likely.
-fn credit_subsuming(found: &mut [Found<'_>]) {
+/// all the other explains, with corroboration: it is at least as likely, provided its
+/// best pattern is at least as specific (a loose pattern covers more lines because it
+/// matches common phrases, not because it explains more). Credits come from the
+/// confidences before any credit, so they do not chain.
+fn credit_subsuming(m: &Matcher, found: &mut [Found<'_>]) {
+    let specificity: Vec<f64> = found.iter().map(|f| best_specificity(m, f)).collect();
+    let before: Vec<f64> = found.iter().map(|f| f.confidence).collect();
     for i in 0..found.len() {
         let best_subsumed = (0..found.len())
             .filter(|&j| j != i && found[j].lines.len() < found[i].lines.len())
+            .filter(|&j| specificity[i] >= specificity[j])
             .filter(|&j| is_sorted_subset(&found[j].lines, &found[i].lines))
-            .map(|j| found[j].confidence)
+            .map(|j| before[j])
             .fold(0.0, f64::max);
         let own = &mut found[i].confidence;
         if best_subsumed >= *own {
             *own = (best_subsumed + 0.001).min(0.99);
         }
+    }
+}
+
+/// How specific the pattern behind an entry's best hit is; 0 for a fuzzy match.
+fn best_specificity(m: &Matcher, found: &Found<'_>) -> f64 {
+    match &found.source {
+        Source::Hits { best, .. } => m.patterns().patterns[best.pattern as usize].specificity,
+        Source::Fuzzy(_) => 0.0,
     }
 }
 

@@ -3,7 +3,7 @@
 //! short window of recent lines (for `near` patterns) are kept.
 
 use super::Baseline;
-use super::patterns::{LineMarks, PatternSet};
+use super::patterns::{Compiled, LineMarks, PatternSet};
 use crate::logtext::classify::{self, Score};
 use crate::logtext::env::Environment;
 use crate::logtext::input::{self, Part};
@@ -27,7 +27,8 @@ pub struct Hit {
     pub text: String,
     pub captures: Vec<(String, String)>,
     pub score: Score,
-    /// The line the `near` regex matched.
+    /// A second line confirming the hit: where the `near` regex matched, or the line
+    /// that completes a header ending in `:` (see [`Header`]).
     pub near: Option<(u64, String)>,
     /// The line also occurs in the passing baseline run.
     pub in_baseline: bool,
@@ -66,6 +67,67 @@ impl Ord for Scored {
             .total_cmp(&self.score.value)
             .then(self.seq.cmp(&other.seq))
     }
+}
+
+/// A line ending in `:` (`npm error Could not resolve dependency:`): the next line
+/// completes its statement, so patterns are also tried on the two read as one.
+struct Header {
+    seq: u64,
+    line: u64,
+    step: usize,
+    text: String,
+    score: Score,
+}
+
+/// Where a regex matched a text, and its named groups.
+struct RegexMatch {
+    start: usize,
+    end: usize,
+    captures: Vec<(String, String)>,
+}
+
+/// Runs `pattern`'s regex on `text`, with captures only when it has named groups.
+fn run_regex(pattern: &Compiled, text: &str) -> Option<RegexMatch> {
+    if !pattern.has_names {
+        let m = pattern.regex.find(text)?;
+        return Some(RegexMatch {
+            start: m.start(),
+            end: m.end(),
+            captures: Vec::new(),
+        });
+    }
+    let caps = pattern.regex.captures(text)?;
+    let whole = caps.get(0)?;
+    let captures = pattern
+        .regex
+        .capture_names()
+        .flatten()
+        .filter_map(|name| Some((name.to_string(), caps.name(name)?.as_str().to_string())))
+        .collect();
+    Some(RegexMatch {
+        start: whole.start(),
+        end: whole.end(),
+        captures,
+    })
+}
+
+/// The statement a header and the line after it make: the header, then the line
+/// without the prefix both share (a tool's `npm error `, `[ERROR] `). Also returns
+/// where the header ends in it.
+fn join_continuation(header: &str, next: &str) -> (String, usize) {
+    let header = header.trim_end();
+    // Only whole words of the common prefix are dropped: it ends after a space both
+    // lines have at the same place (ASCII, so always a character boundary).
+    let cut = header
+        .bytes()
+        .zip(next.bytes())
+        .take_while(|(a, b)| a == b)
+        .enumerate()
+        .filter(|(_, (b, _))| b.is_ascii_whitespace())
+        .last()
+        .map_or(0, |(i, _)| i + 1);
+    let joined = format!("{header} {}", next[cut..].trim_start());
+    (joined, header.len())
 }
 
 /// A primary match waiting for its `near` regex in the lines after it.
@@ -118,6 +180,8 @@ pub struct Scan<'a> {
     environment: Environment,
     marks: LineMarks,
     candidates: Vec<u32>,
+    /// Candidates of a header joined with its next line.
+    joined_candidates: Vec<u32>,
     hits: HitStore,
     pending: Vec<Pending>,
     recent: VecDeque<(u64, String)>,
@@ -125,8 +189,8 @@ pub struct Scan<'a> {
     seq: u64,
     cut_lines: u64,
     truncation_notice: bool,
-    /// The score of the previous line when it ended with `:`.
-    colon_line: Option<Score>,
+    /// The previous line, when it ended with `:`.
+    header: Option<Header>,
 }
 
 impl<'a> Scan<'a> {
@@ -138,6 +202,7 @@ impl<'a> Scan<'a> {
             environment: Environment::default(),
             marks: LineMarks::new(set),
             candidates: Vec::new(),
+            joined_candidates: Vec::new(),
             hits: HitStore {
                 hits: Vec::new(),
                 counts: vec![0; set.patterns.len()],
@@ -148,7 +213,7 @@ impl<'a> Scan<'a> {
             seq: 0,
             cut_lines: 0,
             truncation_notice: false,
-            colon_line: None,
+            header: None,
         }
     }
 
@@ -179,13 +244,12 @@ impl<'a> Scan<'a> {
             .set
             .scan_line(text, &mut self.marks, &mut self.candidates);
         let mut score = classify::score(text, line.marker, line.echo, words.keywords);
-        if let Some(previous) = self.colon_line.take()
-            && !text.trim().is_empty()
-        {
-            score.continue_from(&previous);
-        }
-        if text.trim_end().ends_with(':') {
-            self.colon_line = Some(score);
+        let header = self
+            .header
+            .take()
+            .filter(|h| h.step == step && !text.trim().is_empty());
+        if let Some(h) = &header {
+            score.continue_from(&h.score);
         }
         if words.probes != 0 {
             self.environment.observe(words.probes, text);
@@ -229,22 +293,7 @@ impl<'a> Scan<'a> {
             if pattern.weak && !errorish {
                 continue;
             }
-            let (captures, matched) = if pattern.has_names {
-                let Some(caps) = pattern.regex.captures(text) else {
-                    continue;
-                };
-                let names = pattern
-                    .regex
-                    .capture_names()
-                    .flatten()
-                    .filter_map(|name| {
-                        Some((name.to_string(), caps.name(name)?.as_str().to_string()))
-                    })
-                    .collect();
-                (names, caps.get(0).map_or(0, |m| m.len()))
-            } else if let Some(found) = pattern.regex.find(text) {
-                (Vec::new(), found.len())
-            } else {
+            let Some(found) = run_regex(pattern, text) else {
                 continue;
             };
             let visible = text.trim().len().max(1);
@@ -254,11 +303,11 @@ impl<'a> Scan<'a> {
                 line: number,
                 step,
                 text: text.to_string(),
-                captures,
+                captures: found.captures,
                 score,
                 near: None,
                 in_baseline,
-                coverage: (matched as f32 / visible as f32).min(1.0),
+                coverage: ((found.end - found.start) as f32 / visible as f32).min(1.0),
             };
             match &pattern.near {
                 None => self.hits.record(hit),
@@ -281,6 +330,18 @@ impl<'a> Scan<'a> {
                     }
                 }
             }
+        }
+
+        // Copied: the join is tried last, once the normaliser's line is done with.
+        let across = header.map(|h| (h, text.to_string()));
+        if text.trim_end().ends_with(':') {
+            self.header = Some(Header {
+                seq,
+                line: number,
+                step,
+                text: text.to_string(),
+                score,
+            });
         }
 
         let weakest = self.best.peek().map_or(0.0, |w| w.score.value);
@@ -307,6 +368,50 @@ impl<'a> Scan<'a> {
             slot.push_str(text);
             self.recent.push_back((number, slot));
         }
+        if let Some((h, next)) = across {
+            self.match_across(&h, &next, number, score);
+        }
+    }
+
+    /// Records hits of patterns that match `header` and the line after it read as
+    /// one statement, and only so (across the join). The hit is the header's line,
+    /// confirmed by the next one. Patterns with their own `near` condition are left
+    /// to it.
+    fn match_across(&mut self, header: &Header, text: &str, number: u64, score: Score) {
+        let (joined, boundary) = join_continuation(&header.text, text);
+        let errorish = header.score.is_errorish() || score.is_errorish();
+        self.joined_candidates.clear();
+        self.set
+            .scan_line(&joined, &mut self.marks, &mut self.joined_candidates);
+        for &pi in &self.joined_candidates {
+            let pattern = &self.set.patterns[pi as usize];
+            if pattern.near.is_some() || (pattern.weak && !errorish) {
+                continue;
+            }
+            let Some(found) = run_regex(pattern, &joined) else {
+                continue;
+            };
+            if found.start >= boundary || found.end <= boundary + 1 {
+                continue;
+            }
+            let strongest = if score.value > header.score.value {
+                score
+            } else {
+                header.score
+            };
+            self.hits.record(Hit {
+                pattern: pi,
+                seq: header.seq,
+                line: header.line,
+                step: header.step,
+                text: header.text.clone(),
+                captures: found.captures,
+                score: strongest,
+                near: Some((number, text.to_string())),
+                in_baseline: false,
+                coverage: ((found.end - found.start) as f32 / joined.len().max(1) as f32).min(1.0),
+            });
+        }
     }
 
     fn finish(self) -> Scanned {
@@ -321,5 +426,31 @@ impl<'a> Scan<'a> {
             cut_lines: self.cut_lines,
             truncation_notice: self.truncation_notice,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::join_continuation;
+
+    #[test]
+    fn a_continuation_drops_the_prefix_it_shares_with_its_header() {
+        let (joined, at) = join_continuation(
+            "npm error Could not resolve dependency:  ",
+            "npm error peer vite@\"^2.9.0\" from @crxjs/vite-plugin@1.0.14",
+        );
+        assert_eq!(
+            joined,
+            "npm error Could not resolve dependency: peer vite@\"^2.9.0\" from @crxjs/vite-plugin@1.0.14"
+        );
+        assert_eq!(&joined[..at], "npm error Could not resolve dependency:");
+        // Only whole words are shared: `[ERROR] Failed` and `[ERROR] Fatal` share `[ERROR] `.
+        let (joined, _) = join_continuation("[ERROR] Failed to compile:", "[ERROR] Fatal error");
+        assert_eq!(joined, "[ERROR] Failed to compile: Fatal error");
+        // Nothing shared, and multi-byte text at the split point.
+        let (joined, _) = join_continuation("é:", "ø");
+        assert_eq!(joined, "é: ø");
+        let (joined, _) = join_continuation("错误　原因:", "错误　找不到");
+        assert_eq!(joined, "错误　原因: 错误　找不到");
     }
 }
