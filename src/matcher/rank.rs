@@ -375,17 +375,17 @@ fn is_sorted_subset(small: &[(usize, u64)], big: &[(usize, u64)]) -> bool {
 }
 
 /// An entry whose hits include every line of another entry's hits and more explains
-/// all the other explains, with corroboration: it is at least as likely, provided its
-/// best pattern is at least as specific (a loose pattern covers more lines because it
-/// matches common phrases, not because it explains more). Credits come from the
-/// confidences before any credit, so they do not chain.
+/// all the other explains, with corroboration: it is at least as likely, unless its
+/// patterns are loose and the other's are not (a loose pattern covers more lines
+/// because it matches common phrases, not because it explains more). Credits come
+/// from the confidences before any credit, so they do not chain.
 fn credit_subsuming(m: &Matcher, found: &mut [Found<'_>]) {
     let specificity: Vec<f64> = found.iter().map(|f| best_specificity(m, f)).collect();
     let before: Vec<f64> = found.iter().map(|f| f.confidence).collect();
     for i in 0..found.len() {
         let best_subsumed = (0..found.len())
             .filter(|&j| j != i && found[j].lines.len() < found[i].lines.len())
-            .filter(|&j| specificity[i] >= specificity[j])
+            .filter(|&j| specificity[i] >= specificity[j].min(LOOSE_BELOW))
             .filter(|&j| is_sorted_subset(&found[j].lines, &found[i].lines))
             .map(|j| before[j])
             .fold(0.0, f64::max);
@@ -396,10 +396,14 @@ fn credit_subsuming(m: &Matcher, found: &mut [Found<'_>]) {
     }
 }
 
-/// How specific the pattern behind an entry's best hit is; 0 for a fuzzy match.
+/// How specific the most specific pattern with a hit for the entry is; 0 for a fuzzy
+/// match.
 fn best_specificity(m: &Matcher, found: &Found<'_>) -> f64 {
     match &found.source {
-        Source::Hits { best, .. } => m.patterns().patterns[best.pattern as usize].specificity,
+        Source::Hits { hits, .. } => hits
+            .iter()
+            .map(|h| m.patterns().patterns[h.pattern as usize].specificity)
+            .fold(0.0, f64::max),
         Source::Fuzzy(_) => 0.0,
     }
 }
