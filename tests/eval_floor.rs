@@ -19,27 +19,35 @@ const IMPORTED_PRECISION_AT_1_FLOOR: f64 = 0.58;
 /// Measured 0.778 (7 of 9) when set; room for one more false diagnosis.
 const IMPORTED_ABSTENTION_FLOOR: f64 = 0.66;
 
-#[test]
-fn bundled_catalog_keeps_its_quality_on_tests_eval() {
+/// `logdoc eval` of the labelled set `tests/<set>` with the catalog in `dir`, as the
+/// CLI runs it (with the signature search as fuzzy fallback), and its floors checked.
+fn assert_floor(set: &str, dir: &Path, precision_at_1: f64, abstention: f64) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let loaded = catalog::load(&[root.join("catalog")]);
+    let loaded = catalog::load(&[dir]);
     let m = Matcher::new(&loaded.catalog);
     let index = logdoc::index::Index::build(&loaded.catalog).unwrap();
     let options = Options {
         fuzzy: Some(&index),
         ..Options::default()
     };
-    let e = logdoc::eval::run(&root.join("tests/eval"), &m, &options).unwrap();
+    let e = logdoc::eval::run(&root.join("tests").join(set), &m, &options).unwrap();
     let s = &e.summary;
+    assert!(s.cases >= 30, "expected {set}, found {} cases", s.cases);
     assert!(
-        s.cases >= 30,
-        "expected the eval set, found {} cases",
-        s.cases
-    );
-    assert!(
-        s.precision_at_1 >= PRECISION_AT_1_FLOOR && s.abstention_rate >= ABSTENTION_FLOOR,
-        "quality dropped below the floor:\n{}",
+        s.precision_at_1 >= precision_at_1 && s.abstention_rate >= abstention,
+        "quality dropped below the floor on {set}:\n{}",
         logdoc::eval::text(&e)
+    );
+}
+
+#[test]
+fn bundled_catalog_keeps_its_quality_on_tests_eval() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert_floor(
+        "eval",
+        &root.join("catalog"),
+        PRECISION_AT_1_FLOOR,
+        ABSTENTION_FLOOR,
     );
 }
 
@@ -54,20 +62,10 @@ fn imported_catalog_keeps_its_quality_on_tests_eval_deadends() {
     let import = logdoc::import::deadends::convert(&src, &mut |_, _| {}).unwrap();
     let dir = tempfile::tempdir().unwrap();
     logdoc::import::write(dir.path(), &import.files).unwrap();
-    let loaded = catalog::load(&[dir.path()]);
-    let m = Matcher::new(&loaded.catalog);
-    let index = logdoc::index::Index::build(&loaded.catalog).unwrap();
-    let options = Options {
-        fuzzy: Some(&index),
-        ..Options::default()
-    };
-    let e = logdoc::eval::run(&root.join("tests/eval-deadends"), &m, &options).unwrap();
-    let s = &e.summary;
-    assert_eq!(s.cases, 40, "expected the labelled set");
-    assert!(
-        s.precision_at_1 >= IMPORTED_PRECISION_AT_1_FLOOR
-            && s.abstention_rate >= IMPORTED_ABSTENTION_FLOOR,
-        "quality dropped below the floor:\n{}",
-        logdoc::eval::text(&e)
+    assert_floor(
+        "eval-deadends",
+        dir.path(),
+        IMPORTED_PRECISION_AT_1_FLOOR,
+        IMPORTED_ABSTENTION_FLOOR,
     );
 }
