@@ -10,6 +10,9 @@
 //! error-like: a worst case. "job": a whole job as GitHub shows it, written by
 //! benches/make_log.py (runner set-up, a long build and test run with ANSI colours and
 //! warnings, then the failure): mostly passing output, as real failed jobs are.
+//! "real", only when `LOGDOC_BENCH_LOGS` names a directory of whole raw job logs
+//! (`*.log`, not in the repository; README "Performance" lists the ones measured):
+//! their lines in file-name order, repeated, kept as they are.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logdoc::catalog::{self, Catalog, validate};
@@ -70,6 +73,39 @@ fn job_log(bytes: usize) -> Option<String> {
     std::fs::read_to_string(out.path()).ok()
 }
 
+/// Whole job logs from the directory `LOGDOC_BENCH_LOGS` names, repeated to about
+/// `bytes` bytes (or `max_lines` lines).
+fn real_log(bytes: usize, max_lines: usize) -> Option<String> {
+    let dir = std::env::var_os("LOGDOC_BENCH_LOGS")?;
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .ok()?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    paths.sort();
+    let lines: Vec<String> = paths
+        .iter()
+        .flat_map(|p| {
+            let bytes = std::fs::read(p).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            text.lines().map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect();
+    if lines.is_empty() {
+        eprintln!("skipping real logs: no *.log in {}", dir.to_string_lossy());
+        return None;
+    }
+    let mut out = String::with_capacity(bytes + 1024);
+    for line in lines.iter().cycle().take(max_lines) {
+        if out.len() >= bytes {
+            break;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    Some(out)
+}
+
 fn bundled() -> Catalog {
     catalog::load(&["catalog"]).catalog
 }
@@ -113,6 +149,13 @@ fn benches(c: &mut Criterion) {
     if let (Some(job_small), Some(job_big)) = (job_log(500_000), job_log(100 << 20)) {
         small.push(("job", job_small));
         big.push(("job", job_big));
+    }
+    if let (Some(real_small), Some(real_big)) = (
+        real_log(usize::MAX, 5_000),
+        real_log(100 << 20, usize::MAX),
+    ) {
+        small.push(("real", real_small));
+        big.push(("real", real_big));
     }
     let slice = log_of(&corpus, 2 << 20, usize::MAX);
 
