@@ -150,10 +150,9 @@ fn benches(c: &mut Criterion) {
         small.push(("job", job_small));
         big.push(("job", job_big));
     }
-    if let (Some(real_small), Some(real_big)) = (
-        real_log(usize::MAX, 5_000),
-        real_log(100 << 20, usize::MAX),
-    ) {
+    if let (Some(real_small), Some(real_big)) =
+        (real_log(usize::MAX, 5_000), real_log(100 << 20, usize::MAX))
+    {
         small.push(("real", real_small));
         big.push(("real", real_big));
     }
