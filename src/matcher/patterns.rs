@@ -8,7 +8,8 @@ use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
 use crate::logtext::{classify, env};
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA, automaton::StateID};
 use regex::Regex;
 use std::collections::HashMap;
 
@@ -112,8 +113,6 @@ pub struct LineMarks {
     first_end: Vec<u32>,
     /// Per literal found on the current line: where its last occurrence starts.
     last_start: Vec<u32>,
-    /// The current line in automaton codes (see [`FOLD`]).
-    codes: Vec<u8>,
 }
 
 impl LineMarks {
@@ -125,7 +124,6 @@ impl LineMarks {
             found: vec![0; set.literal_count],
             first_end: vec![0; set.literal_count],
             last_start: vec![0; set.literal_count],
-            codes: Vec::new(),
         }
     }
 
@@ -161,7 +159,7 @@ pub struct LineWords {
 /// The compiled patterns of a whole catalog.
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
-    automaton: AhoCorasick,
+    automaton: DFA,
     /// For each automaton literal: the patterns requiring it.
     literal_patterns: Vec<Vec<u32>>,
     /// For each automaton literal: what it means to the line scorer, the truncation
@@ -325,9 +323,10 @@ impl PatternSet {
         // longer ones too) in one pass over the line. It reads literals and lines
         // folded to codes (see `FOLD`).
         let folded = literals.iter().map(|l| fold(l.as_bytes()));
-        let automaton = AhoCorasickBuilder::new()
+        let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
             .build(folded)
             .expect("literal automaton builds");
         let max_before = patterns
@@ -371,27 +370,36 @@ impl PatternSet {
         }
         let stamp = marks.stamp;
         let start = out.len();
-        let mut codes = std::mem::take(&mut marks.codes);
-        codes.clear();
-        codes.extend(line.bytes().map(|b| FOLD[b as usize]));
-        for m in self.automaton.find_overlapping_iter(&codes) {
-            let lit = m.pattern().as_usize();
-            // Matches come in order of their end, so a literal's first is its earliest.
-            marks.last_start[lit] = m.start() as u32;
-            if marks.found[lit] == stamp {
+        let dfa = &self.automaton;
+        let mut state = dfa
+            .start_state(Anchored::No)
+            .expect("the automaton is built for unanchored search");
+        let bytes = line.as_bytes();
+        let mut at = 0;
+        while let Some((end, found)) = next_match(dfa, bytes, at, &mut state) {
+            at = end;
+            if !found {
                 continue;
             }
-            marks.found[lit] = stamp;
-            marks.first_end[lit] = m.end() as u32;
-            let role = self.roles[lit];
-            words.keywords |= role.keywords;
-            words.probes |= role.probes;
-            words.truncation |= role.truncation;
-            for &p in &self.literal_patterns[lit] {
-                marks.add(p, out);
+            for k in 0..dfa.match_len(state) {
+                let id = dfa.match_pattern(state, k);
+                let lit = id.as_usize();
+                // Matches come in order of their end, so a literal's first is its earliest.
+                marks.last_start[lit] = (end - dfa.pattern_len(id)) as u32;
+                if marks.found[lit] == stamp {
+                    continue;
+                }
+                marks.found[lit] = stamp;
+                marks.first_end[lit] = end as u32;
+                let role = self.roles[lit];
+                words.keywords |= role.keywords;
+                words.probes |= role.probes;
+                words.truncation |= role.truncation;
+                for &p in &self.literal_patterns[lit] {
+                    marks.add(p, out);
+                }
             }
         }
-        marks.codes = codes;
         // A pattern with more than one literal condition: some branch must hold.
         let mut i = start;
         while i < out.len() {
@@ -429,6 +437,24 @@ static FOLD: [u8; 256] = {
 /// `text` in automaton codes.
 fn fold(text: &[u8]) -> Vec<u8> {
     text.iter().map(|&b| FOLD[b as usize]).collect()
+}
+
+/// Steps the automaton from `state` over `bytes[at..]`, each byte folded (see
+/// [`FOLD`]), up to the next special state: `(its end, whether it is a match)`, or
+/// `None` at the end of `bytes`. Kept apart from the bookkeeping so this loop, where
+/// the time goes, keeps its few values in registers.
+#[inline(never)]
+fn next_match(dfa: &DFA, bytes: &[u8], at: usize, state: &mut StateID) -> Option<(usize, bool)> {
+    let mut s = *state;
+    for (i, &byte) in bytes.get(at..)?.iter().enumerate() {
+        s = dfa.next_state(Anchored::No, s, FOLD[byte as usize]);
+        if dfa.is_special(s) {
+            *state = s;
+            return Some((at + i + 1, dfa.is_match(s)));
+        }
+    }
+    *state = s;
+    None
 }
 
 /// Whether `haystack` holds `needle`, ignoring ASCII case: candidates for the first
