@@ -4,15 +4,14 @@
 //! when present); throughput on a ~100 MB log; and the same patterns run naively (every
 //! regex over every line) to measure what the literal prefilter buys.
 //!
-//! Two kinds of log. "dense": real CI output only, the golden logs under tests/golden
+//! Three kinds of log. "dense": real CI output only, the golden logs under tests/golden
 //! and, when present, the development set in ../shared/eval/dev, repeated with GitHub
 //! timestamps; these are excerpts around failures, so about one line in eight is
 //! error-like: a worst case. "job": a whole job as GitHub shows it, written by
 //! benches/make_log.py (runner set-up, a long build and test run with ANSI colours and
 //! warnings, then the failure): mostly passing output, as real failed jobs are.
-//! "real", only when `LOGDOC_BENCH_LOGS` names a directory of whole raw job logs
-//! (`*.log`, not in the repository; README "Performance" lists the ones measured):
-//! their lines in file-name order, repeated, kept as they are.
+//! "real": the seven whole GitHub Actions job logs in benches/logs (sources in
+//! benches/logs/SOURCES.md), their lines in file-name order, repeated, kept as they are.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use logdoc::catalog::{self, Catalog, validate};
@@ -73,12 +72,11 @@ fn job_log(bytes: usize) -> Option<String> {
     std::fs::read_to_string(out.path()).ok()
 }
 
-/// Whole job logs from the directory `LOGDOC_BENCH_LOGS` names, repeated to about
-/// `bytes` bytes (or `max_lines` lines).
-fn real_log(bytes: usize, max_lines: usize) -> Option<String> {
-    let dir = std::env::var_os("LOGDOC_BENCH_LOGS")?;
-    let mut paths: Vec<_> = std::fs::read_dir(&dir)
-        .ok()?
+/// The whole job logs of benches/logs, repeated to about `bytes` bytes (or `max_lines`
+/// lines).
+fn real_log(bytes: usize, max_lines: usize) -> String {
+    let mut paths: Vec<_> = std::fs::read_dir("benches/logs")
+        .expect("benches/logs is in the repository")
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "log"))
         .collect();
@@ -91,10 +89,6 @@ fn real_log(bytes: usize, max_lines: usize) -> Option<String> {
             text.lines().map(str::to_string).collect::<Vec<_>>()
         })
         .collect();
-    if lines.is_empty() {
-        eprintln!("skipping real logs: no *.log in {}", dir.to_string_lossy());
-        return None;
-    }
     let mut out = String::with_capacity(bytes + 1024);
     for line in lines.iter().cycle().take(max_lines) {
         if out.len() >= bytes {
@@ -103,7 +97,7 @@ fn real_log(bytes: usize, max_lines: usize) -> Option<String> {
         out.push_str(line);
         out.push('\n');
     }
-    Some(out)
+    out
 }
 
 fn bundled() -> Catalog {
@@ -144,17 +138,17 @@ fn diagnose(m: &Matcher, log: &str) -> usize {
 
 fn benches(c: &mut Criterion) {
     let corpus = corpus();
-    let mut small = vec![("dense", log_of(&corpus, 500_000, 5_000))];
-    let mut big = vec![("dense", log_of(&corpus, 100 << 20, usize::MAX))];
+    let mut small = vec![
+        ("dense", log_of(&corpus, 500_000, 5_000)),
+        ("real", real_log(usize::MAX, 5_000)),
+    ];
+    let mut big = vec![
+        ("dense", log_of(&corpus, 100 << 20, usize::MAX)),
+        ("real", real_log(100 << 20, usize::MAX)),
+    ];
     if let (Some(job_small), Some(job_big)) = (job_log(500_000), job_log(100 << 20)) {
         small.push(("job", job_small));
         big.push(("job", job_big));
-    }
-    if let (Some(real_small), Some(real_big)) =
-        (real_log(usize::MAX, 5_000), real_log(100 << 20, usize::MAX))
-    {
-        small.push(("real", real_small));
-        big.push(("real", real_big));
     }
     let slice = log_of(&corpus, 2 << 20, usize::MAX);
 
