@@ -9,7 +9,7 @@ use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
 use crate::logtext::{classify, env};
 use aho_corasick::automaton::Automaton;
-use aho_corasick::{Anchored, MatchKind, StartKind, dfa::DFA, automaton::StateID};
+use aho_corasick::{Anchored, MatchKind, StartKind, automaton::StateID, dfa::DFA};
 use regex::Regex;
 use std::collections::HashMap;
 
