@@ -73,11 +73,17 @@ struct Role {
 struct BranchIds {
     sets: Vec<Vec<u32>>,
     runs: Vec<Vec<u32>>,
+    /// [`literal_bit`] of each literal the branch needs on its own (a one-literal
+    /// set): a line whose [`LineMarks::bits`] lack one cannot hold the branch.
+    needs: u64,
 }
 
 impl BranchIds {
     /// Whether `marks` show the branch's literals on the line, in order.
     fn holds(&self, marks: &LineMarks) -> bool {
+        if self.needs & !marks.bits != 0 {
+            return false;
+        }
         let stamp = marks.stamp;
         let on_line = |l: &u32| marks.found[*l as usize] == stamp;
         if !self.sets.iter().all(|set| set.iter().any(on_line)) {
@@ -109,6 +115,8 @@ pub struct LineMarks {
     seen: Vec<u32>,
     /// Per literal: the stamp of the last line it was found on.
     found: Vec<u32>,
+    /// [`literal_bit`] of every literal found on the current line.
+    bits: u64,
     /// Per literal found on the current line: where its first occurrence ends.
     first_end: Vec<u32>,
     /// Per literal found on the current line: where its last occurrence starts.
@@ -122,12 +130,14 @@ impl LineMarks {
             stamp: 1,
             seen: vec![0; set.patterns.len()],
             found: vec![0; set.literal_count],
+            bits: 0,
             first_end: vec![0; set.literal_count],
             last_start: vec![0; set.literal_count],
         }
     }
 
     fn next_line(&mut self) {
+        self.bits = 0;
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.seen.fill(0);
@@ -302,9 +312,17 @@ impl PatternSet {
             branches.push(
                 p.branches
                     .iter()
-                    .map(|b| BranchIds {
-                        sets: ids_of(&b.sets),
-                        runs: ids_of(&b.runs),
+                    .map(|b| {
+                        let sets = ids_of(&b.sets);
+                        let needs = sets
+                            .iter()
+                            .filter(|set| set.len() == 1)
+                            .fold(0, |bits, set| bits | literal_bit(set[0]));
+                        BranchIds {
+                            sets,
+                            runs: ids_of(&b.runs),
+                            needs,
+                        }
                     })
                     .collect(),
             );
@@ -390,6 +408,7 @@ impl PatternSet {
                     continue;
                 }
                 marks.found[lit] = stamp;
+                marks.bits |= literal_bit(lit as u32);
                 marks.first_end[lit] = end as u32;
                 let role = self.roles[lit];
                 words.keywords |= role.keywords;
@@ -437,6 +456,11 @@ static FOLD: [u8; 256] = {
 /// `text` in automaton codes.
 fn fold(text: &[u8]) -> Vec<u8> {
     text.iter().map(|&b| FOLD[b as usize]).collect()
+}
+
+/// A literal id's bit in a 64-bit summary of a set of literals (ids modulo 64).
+fn literal_bit(id: u32) -> u64 {
+    1 << (id % 64)
 }
 
 /// Steps the automaton from `state` over `bytes[at..]`, each byte folded (see
