@@ -435,10 +435,10 @@ impl Normalizer {
         {
             self.completed |= text.starts_with("Exited");
             Some((Ci::Circleci, 3))
-        } else if let Some(name) = ["--- ", "+++ ", "~~~ "]
-            .iter()
-            .find_map(|p| text.strip_prefix(p))
-            .filter(|_| self.votes[Ci::Buildkite as usize] > 0)
+        } else if self.votes[Ci::Buildkite as usize] > 0
+            && let Some(name) = ["--- ", "+++ ", "~~~ "]
+                .iter()
+                .find_map(|p| text.strip_prefix(p))
         {
             let name = name.to_string();
             self.begin_step(&name, number);
