@@ -5,17 +5,17 @@
 use regex::{Captures, Regex};
 use std::sync::LazyLock;
 
-/// Word characters, digits and word boundaries are ASCII only (`(?-u)`), and quoted
-/// names have no length bound: Unicode classes and a `{1,200}` repetition made the
-/// automaton, and so every capture search, many times larger (masking took a fifth of
-/// a diagnosis). The variables masked here are ASCII in practice.
+/// Word characters, digits and word boundaries are ASCII only (`(?-u)`) except in path
+/// segments (a home directory may be non-ASCII), and quoted names have no length
+/// bound: Unicode classes everywhere and a `{1,200}` repetition made the automaton, and
+/// so every capture search, many times larger (masking took a fifth of a diagnosis).
 static VARIABLE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
         r"(?P<url>(?-u:\b)[a-z][a-z0-9+.-]*://[^\s'`)\]]+)",
         r"|(?P<arn>(?-u:\b)arn:aws(?-u:[\w-])*:(?-u:[\w-])*:(?-u:[\w-])*:[0-9]*:[^\s'`]+)",
         r"|(?P<uuid>(?-u:\b)[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}(?-u:\b))",
         r"|(?P<quoted>'[^'\n]+'|`[^`\n]+`|\x22[^\x22\n]+\x22)",
-        r"|(?P<path>(?:[A-Za-z]:\\|~?/)(?:(?-u:[\w.@+-])+[/\\])+(?-u:[\w.@+-])*)",
+        r"|(?P<path>(?:[A-Za-z]:\\|~?/)(?:[\w.@+-]+[/\\])+[\w.@+-]*)",
         r"|(?P<hex>(?-u:\b)(?:0x)?[0-9a-f]{7,}(?-u:\b))",
         r"|(?P<version>(?-u:\b)v?[0-9]+(?:\.[0-9]+)+(?:[-+](?-u:[\w.])+)?(?-u:\b))",
         r"|(?P<num>(?-u:\b)[0-9]+(?-u:\b))",
@@ -62,5 +62,15 @@ mod tests {
         assert_eq!(mask("node v18.19.0 and 'my-package'"), "node <ver> and <q>");
         assert_eq!(mask("see https://x.io/a?b=1 now"), "see <url> now");
         assert_eq!(mask("commit 4f2a9c1e"), "commit <hex>");
+    }
+
+    #[test]
+    fn masks_non_ascii_paths_and_long_quoted_names() {
+        assert_eq!(
+            mask("cannot open /home/자동화/프로젝트/a.rs here"),
+            "cannot open <path> here"
+        );
+        let long = format!("missing '{}' entry", "x".repeat(300));
+        assert_eq!(mask(&long), "missing <q> entry");
     }
 }
