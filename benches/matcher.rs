@@ -19,23 +19,30 @@ use logdoc::matcher::{Matcher, Options};
 use std::hint::black_box;
 use std::path::Path;
 
-/// Real log lines to build benchmark logs from.
+/// The lines of every `*.log` in `dir`, in file-name order; none when `dir` is missing.
+fn log_lines(dir: &str) -> Vec<String> {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut paths: Vec<_> = read
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .flat_map(|path| {
+            let bytes = std::fs::read(path).unwrap_or_default();
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            text.lines().map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// Real failure excerpts to build the dense logs from.
 fn corpus() -> Vec<String> {
-    let mut lines = Vec::new();
-    for dir in ["tests/golden", "../shared/eval/dev/cases"] {
-        let Ok(read) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        let mut paths: Vec<_> = read.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        paths.sort();
-        for path in paths
-            .into_iter()
-            .filter(|p| p.extension().is_some_and(|x| x == "log"))
-        {
-            let bytes = std::fs::read(&path).unwrap_or_default();
-            lines.extend(String::from_utf8_lossy(&bytes).lines().map(str::to_string));
-        }
-    }
+    let mut lines = log_lines("tests/golden");
+    lines.extend(log_lines("../shared/eval/dev/cases"));
     assert!(!lines.is_empty(), "no log corpus found (tests/golden)");
     lines
 }
@@ -72,23 +79,9 @@ fn job_log(bytes: usize) -> Option<String> {
     std::fs::read_to_string(out.path()).ok()
 }
 
-/// The whole job logs of benches/logs, repeated to about `bytes` bytes (or `max_lines`
-/// lines).
-fn real_log(bytes: usize, max_lines: usize) -> String {
-    let mut paths: Vec<_> = std::fs::read_dir("benches/logs")
-        .expect("benches/logs is in the repository")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "log"))
-        .collect();
-    paths.sort();
-    let lines: Vec<String> = paths
-        .iter()
-        .flat_map(|p| {
-            let bytes = std::fs::read(p).unwrap_or_default();
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            text.lines().map(str::to_string).collect::<Vec<_>>()
-        })
-        .collect();
+/// The whole job logs' `lines` (benches/logs), repeated to about `bytes` bytes (or
+/// `max_lines` lines).
+fn real_log(lines: &[String], bytes: usize, max_lines: usize) -> String {
     let mut out = String::with_capacity(bytes + 1024);
     for line in lines.iter().cycle().take(max_lines) {
         if out.len() >= bytes {
@@ -138,13 +131,15 @@ fn diagnose(m: &Matcher, log: &str) -> usize {
 
 fn benches(c: &mut Criterion) {
     let corpus = corpus();
+    let real = log_lines("benches/logs");
+    assert!(!real.is_empty(), "no job logs in benches/logs");
     let mut small = vec![
         ("dense", log_of(&corpus, 500_000, 5_000)),
-        ("real", real_log(usize::MAX, 5_000)),
+        ("real", real_log(&real, usize::MAX, 5_000)),
     ];
     let mut big = vec![
         ("dense", log_of(&corpus, 100 << 20, usize::MAX)),
-        ("real", real_log(100 << 20, usize::MAX)),
+        ("real", real_log(&real, 100 << 20, usize::MAX)),
     ];
     if let (Some(job_small), Some(job_big)) = (job_log(500_000), job_log(100 << 20)) {
         small.push(("job", job_small));

@@ -337,9 +337,9 @@ impl PatternSet {
             pats.dedup();
         }
         let literal_count = literals.len();
-        // Overlapping search reports every occurrence of every literal (those inside
-        // longer ones too) in one pass over the line. It reads literals and lines
-        // folded to codes (see `FOLD`).
+        // A standard (not leftmost) DFA: stepped by `next_match`, it reports every
+        // occurrence of every literal (those inside longer ones too) in one pass over
+        // the line. It reads literals and lines folded to codes (see `FOLD`).
         let folded = literals.iter().map(|l| fold(l.as_bytes()));
         let automaton = DFA::builder()
             .match_kind(MatchKind::Standard)
