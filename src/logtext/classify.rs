@@ -27,10 +27,13 @@ impl Score {
     }
 
     /// Raises a line that continues an error line ending in `:` (`Error: install
-    /// failed, err:` then the reason): the reason is the better line to show.
+    /// failed, err:` then the reason; Gradle's `* What went wrong:` then the error):
+    /// the reason is the better line to show, so it ends above its header.
     pub fn continue_from(&mut self, previous: &Score) {
         if previous.is_errorish() && !previous.wrapper && !self.wrapper {
-            self.value = (self.value + 0.9 * previous.value).min(MAX_SCORE);
+            self.value = (self.value + 0.9 * previous.value)
+                .max(previous.value + 0.1)
+                .min(MAX_SCORE);
         }
     }
 
@@ -92,6 +95,8 @@ const KEYWORDS: &[(&str, f32)] = &[
     ("rate limit", 1.0),
     ("rate exceeded", 1.5),
     ("--- fail", 2.0),
+    // Gradle's header for the error statement on the next line.
+    ("what went wrong", 2.0),
     ("ignoring", -0.5),
     ("assertionerror", 1.0),
     ("undefined", 0.6),
@@ -261,6 +266,20 @@ mod tests {
             false,
         );
         reason.continue_from(&header);
+        assert!(reason.value > header.value);
+    }
+
+    #[test]
+    fn gradle_what_went_wrong_makes_the_next_line_the_error() {
+        let header = score_of("* What went wrong:", Marker::None, false);
+        let mut reason = score_of(
+            "Gradle build daemon has been stopped: since the JVM garbage collector is thrashing",
+            Marker::None,
+            false,
+        );
+        assert!(!reason.is_errorish());
+        reason.continue_from(&header);
+        assert!(reason.is_errorish());
         assert!(reason.value > header.value);
     }
 
