@@ -232,10 +232,16 @@ fn deadends_fields_map_to_the_entry() {
         r"(?i)WidgetError: worker 'main' crashed"
     );
     assert!(crash.provenance.ai_generated);
+    // Missing its signature, the source regex is kept first and the signature's
+    // pattern is added.
     let leak = &catalog.get("demo/widget-leak/tool1-macos").unwrap().meta;
+    let regexes: Vec<&str> = leak.patterns.iter().map(|p| p.regex.as_str()).collect();
     assert_eq!(
-        leak.patterns[0].regex,
-        r"(?i)WidgetWarning: 12 handles leaked"
+        regexes,
+        [
+            "(?i)handle leak detected",
+            r"(?i)WidgetWarning: 12 handles leaked"
+        ]
     );
     assert_eq!(leak.versions[0].notes, "os: macos");
 
@@ -510,13 +516,23 @@ fn full_deadends_set_imports_deterministically_and_checks_clean() {
         r.confused_with[1].id,
         "typescript/ts2307-cannot-find-module/ts5-linux"
     );
-    // Its regex misses the (shortened) signature: replaced, the original kept.
-    assert_eq!(node.meta.patterns[0].regex, "(?i)Error: Cannot find module");
-    let x = extra(&node);
+    // Its regex misses the (shortened) signature: kept first, since it is written for
+    // the real message, with the signature's pattern beside it.
+    let regexes: Vec<&str> = node
+        .meta
+        .patterns
+        .iter()
+        .map(|p| p.regex.as_str())
+        .collect();
     assert_eq!(
-        x["error"]["regex"],
-        r#"Error: Cannot find module ['\"](.+?)['\"]"#
+        regexes,
+        [
+            r#"(?i)Error: Cannot find module ['\"](.+?)['\"]"#,
+            "(?i)Error: Cannot find module"
+        ]
     );
+    let x = extra(&node);
+    assert!(x["error"].get("regex").is_none(), "kept as a pattern: {x}");
     assert_eq!(x["transition_graph"]["leads_to"][1]["probability"], 0.15);
     assert!(
         text.contains(

@@ -214,9 +214,9 @@ fn convert_canon(path: &Path, canon: Canon) -> Result<Converted, ImportError> {
         }
     };
 
-    let chosen = choose_pattern(&canon.error.regex, &canon.error.signature, true)
+    let mut chosen = choose_pattern(&canon.error.regex, &canon.error.signature, true)
         .map_err(|m| ImportError::invalid(path, m))?;
-    for (kind, message) in chosen.notes {
+    for (kind, message) in std::mem::take(&mut chosen.notes) {
         notes.add(kind, message);
     }
 
@@ -285,7 +285,7 @@ fn convert_canon(path: &Path, canon: Canon) -> Result<Converted, ImportError> {
         evidence_count: canon.metadata.evidence_count,
         first_seen,
         last_confirmed,
-        patterns: vec![Pattern::plain(chosen.regex)],
+        patterns: chosen.patterns(),
         versions,
         docs: Vec::new(),
         fixes,

@@ -266,9 +266,9 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
         Some(text) => Some(date("last_confirmed", text)?),
         None => None,
     };
-    let chosen = choose_pattern(&canon.regex, &canon.signature, false)
+    let mut chosen = choose_pattern(&canon.regex, &canon.signature, false)
         .map_err(|m| ImportError::invalid(path, m))?;
-    for (kind, message) in chosen.notes {
+    for (kind, message) in std::mem::take(&mut chosen.notes) {
         notes.add(kind, message);
     }
 
@@ -337,7 +337,7 @@ fn convert_value(path: &Path, value: Value) -> Result<Converted, ImportError> {
         evidence_count: canon.evidence_count,
         first_seen,
         last_confirmed,
-        patterns: vec![Pattern::plain(chosen.regex)],
+        patterns: chosen.patterns(),
         versions: canon
             .versions
             .iter()

@@ -35,7 +35,7 @@ mod report;
 pub use error::{ErrorKind, ImportError};
 pub use report::{Note, NoteKind, Report, Skipped};
 
-use crate::catalog::model::{EntryMeta, TranslationMeta};
+use crate::catalog::model::{EntryMeta, Pattern, TranslationMeta};
 use crate::catalog::{Severity, validate};
 use pattern::Translation;
 use serde_json::Value;
@@ -315,20 +315,38 @@ fn file_text(front: &str, body: &str) -> String {
     text
 }
 
-/// The pattern chosen for a source regex, and what the report should say about it.
+/// The patterns chosen for a source regex, and what the report should say about them.
 struct Chosen {
+    /// The first pattern: the source regex where it compiles, else one from the
+    /// escaped signature.
     regex: String,
+    /// Added when the source regex compiles but misses its signature: the escaped
+    /// signature, so the entry still matches its own message.
+    signature_pattern: Option<String>,
     /// Whether `regex` differs from what the source regex says (then the source regex
     /// is kept in `imported_from.extra`).
     changed: bool,
     notes: Vec<(NoteKind, String)>,
 }
 
-/// Turns a source regex into the entry's pattern: translated to Rust syntax, made
+impl Chosen {
+    /// The entry's patterns, in order.
+    fn patterns(&self) -> Vec<Pattern> {
+        std::iter::once(&self.regex)
+            .chain(&self.signature_pattern)
+            .map(|p| Pattern::plain(p.clone()))
+            .collect()
+    }
+}
+
+/// Turns a source regex into the entry's patterns: translated to Rust syntax, made
 /// case-insensitive when the source uses it so, compiled and checked against the
-/// signature. A regex that fails or misses its signature is replaced by a pattern from
-/// the escaped signature, and the notes say so. The error says why not even that
-/// pattern compiles (e.g. too large).
+/// signature. A regex that fails is replaced by a pattern from the escaped signature.
+/// A regex that compiles but misses its signature is kept, since it is written for
+/// the tool's real output (`Tried to allocate \d+\.\d+ [GM]iB` where the signature
+/// says `Tried to allocate X GiB`), and the signature's pattern is added beside it.
+/// The notes say which. The error says why not even the signature's pattern compiles
+/// (e.g. too large).
 fn choose_pattern(source: &str, signature: &str, insensitive: bool) -> Result<Chosen, String> {
     let wrap = |p: &str| {
         if insensitive {
@@ -354,28 +372,35 @@ fn choose_pattern(source: &str, signature: &str, insensitive: bool) -> Result<Ch
     {
         notes.push((NoteKind::RegexTranslated, note));
     }
-    let regex = match compiled {
-        Ok((p, re)) if pattern::matches_signature(&re, signature) => p,
-        other => {
-            let derived = pattern::from_signature(signature);
-            pattern::compile(&derived)
-                .map_err(|err| format!("no usable pattern: `{derived}`: {err}"))?;
-            notes.push(match other {
-                Ok((p, _)) => (
-                    NoteKind::RegexNotMatching,
-                    format!("`{p}`; using `{derived}` instead"),
-                ),
-                Err(reason) => (
-                    NoteKind::RegexFailed,
-                    format!("`{source}`: {reason}; using `{derived}` instead"),
-                ),
-            });
-            derived
+    let from_signature = || {
+        let derived = pattern::from_signature(signature);
+        pattern::compile(&derived)
+            .map(|_| derived.clone())
+            .map_err(|err| format!("no usable pattern: `{derived}`: {err}"))
+    };
+    let (regex, signature_pattern) = match compiled {
+        Ok((p, re)) if pattern::matches_signature(&re, signature) => (p, None),
+        Ok((p, _)) => {
+            let derived = from_signature()?;
+            notes.push((
+                NoteKind::RegexNotMatching,
+                format!("`{p}`; kept, and `{derived}` added"),
+            ));
+            (p, Some(derived))
+        }
+        Err(reason) => {
+            let derived = from_signature()?;
+            notes.push((
+                NoteKind::RegexFailed,
+                format!("`{source}`: {reason}; using `{derived}` instead"),
+            ));
+            (derived, None)
         }
     };
     Ok(Chosen {
         changed: regex != expected,
         regex,
+        signature_pattern,
         notes,
     })
 }
@@ -572,9 +597,16 @@ mod tests {
         assert_eq!(c.regex, r"(?i)failed\z");
         assert_eq!(c.notes[0].0, NoteKind::RegexTranslated);
 
-        let c = choose_pattern("no such thing", "Error: boom", true).unwrap();
-        assert_eq!(c.regex, r"(?i)Error: boom");
+        // Missing its own signature: kept first, the signature's pattern beside it.
+        let c = choose_pattern(r"allocate \d+ GiB", "Tried to allocate X GiB", true).unwrap();
+        assert_eq!(c.regex, r"(?i)allocate \d+ GiB");
+        assert_eq!(
+            c.signature_pattern.as_deref(),
+            Some("(?i)Tried to allocate X GiB")
+        );
         assert_eq!(c.notes[0].0, NoteKind::RegexNotMatching);
+        assert!(!c.changed);
+        assert_eq!(c.patterns().len(), 2);
 
         let c = choose_pattern(r"(a)\1", "aa", false).unwrap();
         assert_eq!(c.notes[0].0, NoteKind::RegexFailed);

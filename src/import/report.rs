@@ -18,8 +18,8 @@ pub enum NoteKind {
     RegexTranslated,
     /// The regex has no Rust equivalent; a pattern from the signature replaces it.
     RegexFailed,
-    /// The regex (as translated) does not match the entry's own signature; a pattern
-    /// from the signature replaces it.
+    /// The regex (as translated) does not match the entry's own signature; it is kept
+    /// and a pattern from the signature is added beside it.
     RegexNotMatching,
     /// The source id had characters the catalog refuses and was mapped.
     IdMapped,
