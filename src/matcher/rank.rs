@@ -7,7 +7,7 @@ use super::report::{Diagnosis, ErrorLine, Evidence, MatchKind, Report};
 use super::scan::{Hit, Scanned, Scored};
 use super::{Matcher, Options, words};
 use crate::logtext::{Ci, mask, redact};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 /// Diagnoses below this confidence are not reported ("no known error"). The value is
 /// set from `logdoc eval` measurements; see README "Quality".
@@ -41,7 +41,7 @@ struct Context {
     /// Some error-like line is not wrapper noise.
     better_than_wrappers: bool,
     /// The words of each line with a hit, by its position in the log.
-    line_words: HashMap<u64, HashSet<String>>,
+    line_words: HashMap<u64, Vec<u64>>,
 }
 
 /// Strength of one hit as evidence for its entry, in [0, 1]: how specific the pattern

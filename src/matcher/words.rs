@@ -3,44 +3,54 @@
 //! found in one (`AADSTS`, `ERESOLVE`, `toomanyrequests`) says a lot. Used to rate how
 //! specific a pattern is and how much a log line resembles an entry's signature.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-/// Words of `text`: lowercase ASCII-alphanumeric runs with digits removed (so
-/// `AADSTS70021` and `AADSTS700016` share `aadsts`), at least 3 letters; non-ASCII
-/// runs (CJK, Cyrillic) are kept whole.
-pub fn words(text: &str) -> Vec<String> {
+/// The words of `text` as 64-bit keys (FNV-1a of the word): lowercase alphanumeric
+/// runs with ASCII digits removed (so `AADSTS70021` and `AADSTS700016` share
+/// `aadsts`), at least 3 letters; non-ASCII runs (CJK, Cyrillic) are kept whole. Keys,
+/// not strings, so reading a line's words allocates nothing.
+pub fn word_keys(text: &str) -> impl Iterator<Item = u64> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
-        .filter_map(|w| {
-            let w: String = w
-                .chars()
-                .filter(|c| !c.is_ascii_digit())
-                .flat_map(char::to_lowercase)
-                .collect();
-            (w.chars().count() >= 3).then_some(w)
+        .filter_map(|run| {
+            let (mut hash, mut letters) = (FNV_OFFSET, 0usize);
+            for c in run.chars().filter(|c| !c.is_ascii_digit()) {
+                for lower in c.to_lowercase() {
+                    let mut utf8 = [0u8; 4];
+                    for &b in lower.encode_utf8(&mut utf8).as_bytes() {
+                        hash = (hash ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+                    }
+                    letters += 1;
+                }
+            }
+            (letters >= 3).then_some(hash)
         })
-        .collect()
 }
 
-/// The distinct [`words`] of `text`.
-pub fn word_set(text: &str) -> HashSet<String> {
-    words(text).into_iter().collect()
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// The distinct [`word_keys`] of `text`, sorted.
+pub fn word_set(text: &str) -> Vec<u64> {
+    let mut keys: Vec<u64> = word_keys(text).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    keys
 }
 
 /// Word weights: inverse document frequency over the entries' signatures and titles,
 /// scaled to [0, 1] (a word no entry uses weighs 1).
 pub struct WordWeights {
-    weight: HashMap<String, f64>,
+    weight: HashMap<u64, f64>,
 }
 
 impl WordWeights {
     /// Learns weights from one text per entry.
     pub fn learn<'a>(docs: impl Iterator<Item = &'a str>) -> WordWeights {
-        let mut df: HashMap<String, usize> = HashMap::new();
+        let mut df: HashMap<u64, usize> = HashMap::new();
         let mut n = 0usize;
         for doc in docs {
             n += 1;
-            let unique: HashSet<String> = words(doc).into_iter().collect();
-            for w in unique {
+            for w in word_set(doc) {
                 *df.entry(w).or_default() += 1;
             }
         }
@@ -57,34 +67,29 @@ impl WordWeights {
         WordWeights { weight }
     }
 
-    /// Weight of one word (from [`words`]).
-    pub fn of(&self, word: &str) -> f64 {
-        self.weight.get(word).copied().unwrap_or(1.0)
+    /// Weight of one word (a key from [`word_keys`]).
+    pub fn of(&self, word: u64) -> f64 {
+        self.weight.get(&word).copied().unwrap_or(1.0)
     }
 
     /// Total weight of the words of `text`.
     pub fn sum(&self, text: &str) -> f64 {
-        words(text).iter().map(|w| self.of(w)).sum()
+        word_keys(text).map(|w| self.of(w)).sum()
     }
 }
 
 /// An entry's signature as weighted words, to measure how much a line resembles it.
 #[derive(Debug, Clone, Default)]
 pub struct Signature {
-    words: Vec<(String, f64)>,
+    words: Vec<(u64, f64)>,
     total: f64,
 }
 
 impl Signature {
     pub fn new(text: &str, weights: &WordWeights) -> Signature {
-        let mut seen = HashSet::new();
-        let words: Vec<(String, f64)> = words(text)
+        let words: Vec<(u64, f64)> = word_set(text)
             .into_iter()
-            .filter(|w| seen.insert(w.clone()))
-            .map(|w| {
-                let weight = weights.of(&w);
-                (w, weight)
-            })
+            .map(|w| (w, weights.of(w)))
             .collect();
         let total = words.iter().map(|(_, w)| w).sum();
         Signature { words, total }
@@ -92,14 +97,14 @@ impl Signature {
 
     /// Share of the signature's word weight found in a line whose [`word_set`] is
     /// `line`, in [0, 1].
-    pub fn resemblance(&self, line: &HashSet<String>) -> f64 {
+    pub fn resemblance(&self, line: &[u64]) -> f64 {
         if self.total <= 0.0 {
             return 0.0;
         }
         let found: f64 = self
             .words
             .iter()
-            .filter(|(w, _)| line.contains(w))
+            .filter(|(w, _)| line.binary_search(w).is_ok())
             .map(|(_, w)| w)
             .sum();
         found / self.total
@@ -112,11 +117,15 @@ mod tests {
 
     #[test]
     fn splits_words_without_digits() {
+        let keys = |text: &str| word_keys(text).collect::<Vec<u64>>();
         assert_eq!(
-            words("Error: AADSTS70021: No matching"),
-            vec!["error", "aadsts", "matching"]
+            keys("Error: AADSTS70021: No matching"),
+            keys("error aadsts matching")
         );
-        assert_eq!(words("sts:AssumeRole x1"), vec!["sts", "assumerole"]);
+        assert_eq!(keys("sts:AssumeRole x1"), keys("STS assumerole"));
+        assert_eq!(keys("AADSTS70021"), keys("aadsts700016"));
+        assert_ne!(keys("aadsts"), keys("aadst"));
+        assert_eq!(keys("Ошибка 错误信息").len(), 2);
     }
 
     #[test]
@@ -128,9 +137,10 @@ mod tests {
             "error other",
         ];
         let w = WordWeights::learn(docs.iter().copied());
-        assert!(w.of("error") < w.of("failed"));
-        assert!(w.of("failed") < w.of("eresolve"));
-        assert_eq!(w.of("unseen"), 1.0);
+        let of = |word: &str| w.of(word_keys(word).next().unwrap());
+        assert!(of("error") < of("failed"));
+        assert!(of("failed") < of("eresolve"));
+        assert_eq!(of("unseen"), 1.0);
         let sig = Signature::new("npm error eresolve", &w);
         let of = |line: &str| sig.resemblance(&word_set(line));
         assert!(of("npm ERR! ERESOLVE could not resolve") > of("error here"));
