@@ -20,8 +20,25 @@ struct Cli {
     command: Command,
 }
 
-/// The bundled catalog, used when no `--catalog` is given.
+/// The bundled catalog, used when no `--catalog` is given: `catalog` in the working
+/// directory, or else the one beside the sources the binary was built from (see
+/// [`resolve_catalog`]).
 const DEFAULT_CATALOG: &str = "catalog";
+
+/// Where the bundled catalog was when the binary was built.
+const BUILT_CATALOG: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/catalog");
+
+/// `dir`, except that the default name, when the working directory has no such
+/// directory, means the bundled catalog the binary was built with: `logdoc diagnose
+/// job.log` works from any directory.
+fn resolve_catalog(dir: &Path) -> PathBuf {
+    let built = Path::new(BUILT_CATALOG);
+    if dir == Path::new(DEFAULT_CATALOG) && !dir.is_dir() && built.is_dir() {
+        built.to_path_buf()
+    } else {
+        dir.to_path_buf()
+    }
+}
 
 #[derive(Subcommand)]
 enum Command {
@@ -279,10 +296,10 @@ fn not_built(name: &str) -> Result<ExitCode> {
 }
 
 fn check(dirs: &[PathBuf]) -> ExitCode {
-    let dirs = if dirs.is_empty() {
-        vec![PathBuf::from(DEFAULT_CATALOG)]
+    let dirs: Vec<PathBuf> = if dirs.is_empty() {
+        vec![resolve_catalog(Path::new(DEFAULT_CATALOG))]
     } else {
-        dirs.to_vec()
+        dirs.iter().map(|d| resolve_catalog(d)).collect()
     };
     let loaded = catalog::load(&dirs);
     let mut problems = loaded.problems;
@@ -316,12 +333,16 @@ fn check(dirs: &[PathBuf]) -> ExitCode {
 /// Loads catalogs for use (not for checking): a missing directory is fatal, problems
 /// in single files are reported and those entries left out.
 fn load_catalog(dirs: &[PathBuf]) -> Result<Catalog> {
-    for dir in dirs {
+    let dirs: Vec<PathBuf> = dirs.iter().map(|d| resolve_catalog(d)).collect();
+    for dir in &dirs {
         if !dir.is_dir() {
-            bail!("catalog directory {} does not exist", dir.display());
+            bail!(
+                "catalog directory {} does not exist (give one with --catalog DIR)",
+                dir.display()
+            );
         }
     }
-    let loaded = catalog::load(dirs);
+    let loaded = catalog::load(&dirs);
     let errors = loaded
         .problems
         .iter()

@@ -150,6 +150,37 @@ fn several_files_as_jsonl_and_bad_input() {
 }
 
 #[test]
+fn default_catalog_is_found_from_any_directory() {
+    // Run where there is no `catalog/`: the bundled catalog is still the default.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let log = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/gha-npm-publish-scoped-e404.log"
+    );
+    let out = Command::new(env!("CARGO_BIN_EXE_logdoc"))
+        .current_dir(elsewhere.path())
+        .args(["diagnose", "--format", "json", log])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["diagnoses"][0]["id"], "node/npm-e404-not-in-registry");
+    // A directory named on purpose must exist.
+    let out = Command::new(env!("CARGO_BIN_EXE_logdoc"))
+        .current_dir(elsewhere.path())
+        .args(["diagnose", "--catalog", "mine", log])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("catalog directory mine does not exist"));
+}
+
+#[test]
 fn text_and_markdown_and_language() {
     let (code, out, _) = logdoc(&["diagnose", "--catalog", CATALOG, "-"], LOG.as_bytes());
     assert_eq!(code, 0);
