@@ -197,10 +197,10 @@ mod tests;
 /// The matcher's fuzzy fallback: entries whose signature the line covers, with
 /// [`SignatureMatch::coverage`] as the similarity.
 impl crate::matcher::FuzzySearch for Index {
-    fn search(&self, masked_line: &str, limit: usize) -> Vec<(String, f32)> {
+    fn search(&self, masked_line: &str, limit: usize) -> Vec<(String, f32, f32)> {
         self.signature_matches(masked_line, limit)
             .into_iter()
-            .map(|m| (m.id, m.coverage))
+            .map(|m| (m.id, m.coverage, m.score))
             .collect()
     }
 }

@@ -26,7 +26,10 @@ use std::io::{self, Read};
 /// Full-text search of a masked log line against entry signatures; returns entry ids
 /// with a similarity in [0, 1], best first. Implemented by the tantivy index.
 pub trait FuzzySearch: Sync {
-    fn search(&self, masked_line: &str, limit: usize) -> Vec<(String, f32)>;
+    /// Entries whose signatures the line resembles, best first: id, the share of the
+    /// signature the line covers, and the search score (comparable only between the
+    /// results for one line).
+    fn search(&self, masked_line: &str, limit: usize) -> Vec<(String, f32, f32)>;
 }
 
 /// What a diagnosis needs to know of an entry.

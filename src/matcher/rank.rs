@@ -176,6 +176,9 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
     credit_subsuming(m, &mut found);
     // Only what clears the threshold is reported (and only that can be reordered).
     found.retain(|f| f.confidence >= ABSTAIN_BELOW);
+    if let Some(fuzzy) = options.fuzzy {
+        reclaim_loose_lines(m, fuzzy, &scanned.error_lines, &mut found);
+    }
     // No convincing pattern match: the error lines' resemblance to signatures decides.
     if found.is_empty()
         && let Some(fuzzy) = options.fuzzy
@@ -198,6 +201,15 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
                 &step_name,
             ),
             Source::Fuzzy(line) => fuzzy_diagnosis(m, f.entry, line, f.confidence, &step_name),
+            Source::Reclaimed { line, from } => {
+                let mut d = fuzzy_diagnosis(m, f.entry, line, f.confidence, &step_name);
+                d.why = format!(
+                    "line {} resembles the entry's signature far more than any other's; a loose pattern of {} also matched it",
+                    line.line,
+                    m.entry(from).id
+                );
+                d
+            }
         })
         .collect();
 
@@ -303,7 +315,7 @@ fn fuzzy_matches<'a>(
         .filter(|l| !l.score.wrapper && l.score.is_errorish())
         .take(3)
     {
-        for (id, similarity) in fuzzy.search(&mask::mask(&line.text), 3) {
+        for (id, similarity, _) in fuzzy.search(&mask::mask(&line.text), 3) {
             let Some(entry) = m.entry_index(&id) else {
                 continue;
             };
@@ -324,6 +336,63 @@ fn fuzzy_matches<'a>(
             source: Source::Fuzzy(line),
         })
         .collect()
+}
+
+/// Least share of its signature the signature search's top entry must cover to take a
+/// line from a loose pattern.
+const RECLAIM_COVERAGE: f32 = 0.45;
+/// How many times the next entry's search score the top entry's must be.
+const RECLAIM_LEAD: f32 = 1.5;
+
+/// A reported entry whose best hit is a loose pattern's (a common phrase such as
+/// `Could not resolve`) rests on a line the catalog knows of without a sure entry for
+/// it. When the signature search puts one other entry clearly first for that line
+/// (`npm ERR! ERESOLVE could not resolve`: the npm peer-conflict entry, twice the next
+/// score), that entry is the better reading and is reported just above. Only lines a
+/// pattern already claimed are searched, so a log the patterns abstain on still
+/// abstains.
+fn reclaim_loose_lines<'a>(
+    m: &Matcher,
+    fuzzy: &dyn super::FuzzySearch,
+    error_lines: &'a [Scored],
+    found: &mut Vec<Found<'a>>,
+) {
+    let mut added: Vec<Found<'a>> = Vec::new();
+    for f in found.iter() {
+        let Source::Hits { best, .. } = &f.source else {
+            continue;
+        };
+        if m.patterns().patterns[best.pattern as usize].specificity >= LOOSE_BELOW {
+            continue;
+        }
+        let Some(line) = error_lines.iter().find(|l| l.seq == best.seq) else {
+            continue;
+        };
+        let results = fuzzy.search(&mask::mask(&line.text), 2);
+        let Some((id, coverage, score)) = results.first() else {
+            continue;
+        };
+        let next = results.get(1).map_or(0.0, |r| r.2);
+        if *coverage < RECLAIM_COVERAGE || *score < RECLAIM_LEAD * next {
+            continue;
+        }
+        let Some(entry) = m.entry_index(id) else {
+            continue;
+        };
+        if found.iter().chain(&added).any(|g| g.entry == entry) {
+            continue;
+        }
+        added.push(Found {
+            entry,
+            lines: vec![(line.step, line.line)],
+            confidence: round((f.confidence + 0.01).min(0.99)),
+            source: Source::Reclaimed {
+                line,
+                from: f.entry,
+            },
+        });
+    }
+    found.extend(added);
 }
 
 fn fuzzy_diagnosis(
@@ -364,8 +433,16 @@ struct Found<'a> {
 
 /// What found an entry.
 enum Source<'a> {
-    Hits { hits: Vec<&'a Hit>, best: &'a Hit },
+    Hits {
+        hits: Vec<&'a Hit>,
+        best: &'a Hit,
+    },
     Fuzzy(&'a Scored),
+    /// The signature search, on a line a loose pattern of entry `from` claimed.
+    Reclaimed {
+        line: &'a Scored,
+        from: usize,
+    },
 }
 
 /// Whether every element of sorted `small` is in sorted `big`.
@@ -404,7 +481,7 @@ fn best_specificity(m: &Matcher, found: &Found<'_>) -> f64 {
             .iter()
             .map(|h| m.patterns().patterns[h.pattern as usize].specificity)
             .fold(0.0, f64::max),
-        Source::Fuzzy(_) => 0.0,
+        Source::Fuzzy(_) | Source::Reclaimed { .. } => 0.0,
     }
 }
 
