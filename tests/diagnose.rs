@@ -84,6 +84,17 @@ fn abstains_with_error_lines_when_nothing_is_known() {
     );
     assert_eq!(v["diagnoses"].as_array().unwrap().len(), 0);
     assert_eq!(v["error_lines"][0]["line"], 2);
+    // In text, the lines are listed; a log without any says so instead of an empty list.
+    let (code, out, _) = logdoc(&["diagnose", "--catalog", CATALOG, "-"], log.as_bytes());
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("Most error-like lines:\n       2 | FAILED tests/test_x.py"),
+        "{out}"
+    );
+    let (code, out, _) = logdoc(&["diagnose", "--catalog", CATALOG, "-"], b"all good\n");
+    assert_eq!(code, 0);
+    assert!(out.contains("no line looks like an error"), "{out}");
+    assert!(!out.contains("Most error-like lines"), "{out}");
 }
 
 #[test]

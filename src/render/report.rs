@@ -194,7 +194,9 @@ pub fn text(v: &ReportView) -> String {
     for w in &r.warnings {
         let _ = writeln!(out, "  warning: {w}");
     }
-    if r.diagnoses.is_empty() {
+    if r.diagnoses.is_empty() && r.error_lines.is_empty() {
+        out.push_str("\nNo known error recognised, and no line looks like an error.\n");
+    } else if r.diagnoses.is_empty() {
         out.push_str("\nNo known error recognised. Most error-like lines:\n");
         for l in r.error_lines.iter().take(5) {
             let _ = writeln!(out, "  {:>6} | {}", l.line, l.text);
@@ -260,7 +262,9 @@ pub fn markdown(v: &ReportView) -> String {
     for w in &r.warnings {
         let _ = writeln!(out, "> **Warning:** {w}\n");
     }
-    if r.diagnoses.is_empty() {
+    if r.diagnoses.is_empty() && r.error_lines.is_empty() {
+        out.push_str("No known error recognised, and no line looks like an error.\n");
+    } else if r.diagnoses.is_empty() {
         out.push_str("No known error recognised. Most error-like lines:\n\n```text\n");
         for l in r.error_lines.iter().take(5) {
             let _ = writeln!(out, "{:>6} | {}", l.line, l.text);
