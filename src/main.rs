@@ -7,7 +7,7 @@ use logdoc::import;
 use logdoc::index::Index;
 use logdoc::matcher::{self, Baseline, Matcher, Options};
 use logdoc::render;
-use std::io::{self, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -386,6 +386,11 @@ fn diagnose(args: DiagnoseArgs) -> Result<ExitCode> {
     for path in &args.files {
         let name = path.display().to_string();
         let report = open_input(path).and_then(|reader| {
+            let reader: Box<dyn io::Read + Send> = if io::stderr().is_terminal() {
+                Box::new(Progress::new(reader, &name, io::stderr(), PROGRESS_STEP))
+            } else {
+                reader
+            };
             matcher
                 .diagnose(&name, reader, &options)
                 .with_context(|| format!("cannot read {name}"))
@@ -431,6 +436,52 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
 }
 
 /// A file, or standard input for `-`.
+/// How often [`Progress`] reports: every 64 MiB read.
+const PROGRESS_STEP: u64 = 64 << 20;
+
+/// A reader that tells `out` how much of a long input it has read (`job.log: 512 MiB
+/// read`, rewritten in place every `step` bytes) and clears that line at the end. Used
+/// when stderr is a terminal: a 1 GB log takes seconds.
+struct Progress<R, W: Write> {
+    inner: R,
+    name: String,
+    out: W,
+    step: u64,
+    read: u64,
+    shown: bool,
+}
+
+impl<R, W: Write> Progress<R, W> {
+    fn new(inner: R, name: &str, out: W, step: u64) -> Self {
+        Progress {
+            inner,
+            name: name.to_string(),
+            out,
+            step,
+            read: 0,
+            shown: false,
+        }
+    }
+}
+
+impl<R: io::Read, W: Write> io::Read for Progress<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let before = self.read / self.step;
+        self.read += n as u64;
+        // Progress is a courtesy: a failed write to the terminal must not fail the read.
+        if n == 0 && self.shown {
+            let _ = write!(self.out, "\r\x1b[K");
+            self.shown = false;
+        } else if self.read / self.step > before {
+            let _ = write!(self.out, "\r{}: {} MiB read", self.name, self.read >> 20);
+            let _ = self.out.flush();
+            self.shown = true;
+        }
+        Ok(n)
+    }
+}
+
 fn open_input(path: &Path) -> Result<Box<dyn io::Read + Send>> {
     if path == Path::new("-") {
         return Ok(Box::new(io::stdin()));
@@ -557,4 +608,42 @@ fn search(args: &SearchArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn progress_reports_each_step_and_clears_at_the_end() {
+        let data = vec![b'x'; 3 << 20];
+        let mut shown = Vec::new();
+        let mut copy = Vec::new();
+        let mut reader = Progress::new(&data[..], "job.log", &mut shown, 1 << 20);
+        let mut buf = [0u8; 64 << 10];
+        loop {
+            let n = reader.read(&mut buf).unwrap();
+            copy.extend_from_slice(&buf[..n]);
+            if n == 0 {
+                break;
+            }
+        }
+        assert_eq!(copy, data, "the bytes pass through unchanged");
+        let shown = String::from_utf8(shown).unwrap();
+        assert_eq!(
+            shown,
+            "\rjob.log: 1 MiB read\rjob.log: 2 MiB read\rjob.log: 3 MiB read\r\x1b[K"
+        );
+    }
+
+    #[test]
+    fn progress_says_nothing_on_short_inputs() {
+        let mut shown = Vec::new();
+        let mut copy = Vec::new();
+        Progress::new(&b"short log\n"[..], "x", &mut shown, 1 << 20)
+            .read_to_end(&mut copy)
+            .unwrap();
+        assert!(shown.is_empty());
+    }
 }
