@@ -40,8 +40,8 @@ struct Context {
     top_score: f32,
     /// Some error-like line is not wrapper noise.
     better_than_wrappers: bool,
-    /// The words of each line with a hit, by its position in the log.
-    line_words: HashMap<u64, Vec<u64>>,
+    /// The words of each line with a hit, with its position in the log, sorted by it.
+    line_words: Vec<(u64, Vec<u64>)>,
 }
 
 /// Strength of one hit as evidence for its entry, in [0, 1]: how specific the pattern
@@ -53,8 +53,10 @@ fn hit_strength(m: &Matcher, hit: &Hit, cx: &Context) -> f64 {
     let p = &m.patterns().patterns[hit.pattern as usize];
     let resemblance = cx
         .line_words
-        .get(&hit.seq)
-        .map_or(0.0, |line| m.entry(p.entry).signature.resemblance(line));
+        .binary_search_by_key(&hit.seq, |(seq, _)| *seq)
+        .map_or(0.0, |i| {
+            m.entry(p.entry).signature.resemblance(&cx.line_words[i].1)
+        });
     let errorness = if cx.top_score > 0.0 {
         f64::from((hit.score.value / cx.top_score).min(1.0))
     } else {
@@ -123,14 +125,19 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
             .error_lines
             .iter()
             .any(|l| !l.score.wrapper && l.score.is_errorish()),
-        line_words: scanned
-            .hits
-            .iter()
-            .map(|h| (h.seq, &h.text))
-            .collect::<HashMap<_, _>>()
-            .into_iter()
-            .map(|(seq, text)| (seq, words::word_set(text)))
-            .collect(),
+        line_words: {
+            let mut lines: Vec<(u64, &str)> = scanned
+                .hits
+                .iter()
+                .map(|h| (h.seq, h.text.as_str()))
+                .collect();
+            lines.sort_unstable_by_key(|(seq, _)| *seq);
+            lines.dedup_by_key(|(seq, _)| *seq);
+            lines
+                .into_iter()
+                .map(|(seq, text)| (seq, words::word_set(text)))
+                .collect()
+        },
     };
     // Group hits by entry.
     let mut by_entry: HashMap<usize, Vec<&Hit>> = HashMap::new();
