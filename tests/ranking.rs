@@ -117,13 +117,32 @@ fn a_loose_entry_is_not_credited_for_covering_a_specific_one() {
 }
 
 /// Gradle's `FAILURE: Build failed with an exception.` only says the build failed;
-/// the cause under `What went wrong` ranks first.
+/// the cause under `What went wrong` ranks first, and an entry resting only on the
+/// wrapper line is not reported at all while a better line exists.
 #[test]
 fn a_wrapper_line_entry_ranks_below_the_cause() {
     let r = diagnose_case("d008");
     assert_eq!(
         r.diagnoses.first().map(|d| d.id.as_str()),
         Some("android/sdk-licence-not-accepted"),
+        "{:?}",
+        ids(&r)
+    );
+    assert_eq!(position(&r, "gradle/build-failed"), None, "{:?}", ids(&r));
+}
+
+/// The same log cut after the wrapper line (its first 7 lines): nothing better says
+/// what failed, so the wrapper's entry is reported.
+#[test]
+fn a_wrapper_line_entry_is_reported_when_nothing_better_is_there() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let log = std::fs::read_to_string(root.join("tests/eval-deadends/cases/d008.log")).unwrap();
+    let head: String = log.lines().take(7).map(|l| format!("{l}\n")).collect();
+    assert!(head.ends_with("FAILURE: Build failed with an exception.\n"));
+    let r = diagnose_with("imported-style", &head);
+    assert_eq!(
+        r.diagnoses.first().map(|d| d.id.as_str()),
+        Some("gradle/build-failed"),
         "{:?}",
         ids(&r)
     );

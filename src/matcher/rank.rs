@@ -164,7 +164,12 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
                     *slot = slot.max(*s);
                 }
             }
-            let confidence = (combine(best, others.into_values()) * penalty).clamp(0.0, 0.99);
+            let mut confidence = (combine(best, others.into_values()) * penalty).clamp(0.0, 0.99);
+            // Wrapper noise marks a failure, never its cause: an entry with nothing but
+            // wrapper lines is not reported while the log has a better line.
+            if context.better_than_wrappers && hits.iter().all(|h| h.score.wrapper) {
+                confidence = confidence.min(ABSTAIN_BELOW - 0.01);
+            }
             let mut lines: Vec<(usize, u64)> = hits.iter().map(|h| (h.step, h.line)).collect();
             lines.sort_unstable();
             lines.dedup();
