@@ -91,7 +91,8 @@ enum Command {
 
 #[derive(Args)]
 struct DiagnoseArgs {
-    /// Catalog directory; repeat to merge several.
+    /// Catalog directory; repeat to merge several. The default `catalog` means the
+    /// bundled catalog when the working directory has none.
     #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
     catalogs: Vec<PathBuf>,
     /// Output format.
@@ -114,7 +115,8 @@ struct DiagnoseArgs {
 
 #[derive(Args)]
 struct EvalArgs {
-    /// Catalog directory; repeat to merge several.
+    /// Catalog directory; repeat to merge several. The default `catalog` means the
+    /// bundled catalog when the working directory has none.
     #[arg(long = "catalog", default_value = DEFAULT_CATALOG)]
     catalogs: Vec<PathBuf>,
     /// `text` for people, `json` for machines.
@@ -215,6 +217,8 @@ struct ServeArgs {
     #[arg(long, env = "LOGDOC_ADDR", default_value = "127.0.0.1:8080")]
     addr: std::net::SocketAddr,
     /// Catalog directory; repeat to merge several (in the variable: comma-separated).
+    /// The default `catalog` means the bundled catalog when the working directory has
+    /// none.
     #[arg(long = "catalog", env = "LOGDOC_CATALOG", value_delimiter = ',', default_value = DEFAULT_CATALOG)]
     catalogs: Vec<PathBuf>,
     /// Database for outcome reports and occurrences (accepted, not used yet).
