@@ -9,6 +9,7 @@ use logdoc::matcher::{Matcher, Options};
 use proptest::prelude::*;
 use serde_json::Value;
 use std::io::Write;
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const CATALOG: &str = "tests/fixtures/catalog/good";
@@ -16,8 +17,13 @@ const CATALOG: &str = "tests/fixtures/catalog/good";
 use common::WIDGET_LOG as LOG;
 
 fn logdoc(args: &[&str], stdin: &[u8]) -> (i32, String, String) {
+    logdoc_in(Path::new(env!("CARGO_MANIFEST_DIR")), args, stdin)
+}
+
+/// `logdoc args` run in `dir`, with `stdin`: exit code, stdout, stderr.
+fn logdoc_in(dir: &Path, args: &[&str], stdin: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_logdoc"))
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .current_dir(dir)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -168,27 +174,25 @@ fn default_catalog_is_found_from_any_directory() {
         env!("CARGO_MANIFEST_DIR"),
         "/tests/golden/gha-npm-publish-scoped-e404.log"
     );
-    let out = Command::new(env!("CARGO_BIN_EXE_logdoc"))
-        .current_dir(elsewhere.path())
-        .args(["diagnose", "--format", "json", log])
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (code, out, err) = logdoc_in(
+        elsewhere.path(),
+        &["diagnose", "--format", "json", log],
+        b"",
     );
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["diagnoses"][0]["id"], "node/npm-e404-not-in-registry");
     // A directory named on purpose must exist.
-    let out = Command::new(env!("CARGO_BIN_EXE_logdoc"))
-        .current_dir(elsewhere.path())
-        .args(["diagnose", "--catalog", "mine", log])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("catalog directory mine does not exist"));
+    let (code, _, err) = logdoc_in(
+        elsewhere.path(),
+        &["diagnose", "--catalog", "mine", log],
+        b"",
+    );
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("catalog directory mine does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
