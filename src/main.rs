@@ -300,11 +300,11 @@ fn not_built(name: &str) -> Result<ExitCode> {
 }
 
 fn check(dirs: &[PathBuf]) -> ExitCode {
-    let dirs: Vec<PathBuf> = if dirs.is_empty() {
-        vec![resolve_catalog(Path::new(DEFAULT_CATALOG))]
-    } else {
-        dirs.iter().map(|d| resolve_catalog(d)).collect()
-    };
+    let default = [PathBuf::from(DEFAULT_CATALOG)];
+    let dirs: Vec<PathBuf> = if dirs.is_empty() { &default } else { dirs }
+        .iter()
+        .map(|d| resolve_catalog(d))
+        .collect();
     let loaded = catalog::load(&dirs);
     let mut problems = loaded.problems;
     let matcher = Matcher::new(&loaded.catalog);
@@ -439,7 +439,6 @@ fn eval(args: EvalArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// A file, or standard input for `-`.
 /// How often [`Progress`] reports: every 64 MiB read.
 const PROGRESS_STEP: u64 = 64 << 20;
 
@@ -486,6 +485,7 @@ impl<R: io::Read, W: Write> io::Read for Progress<R, W> {
     }
 }
 
+/// A file, or standard input for `-`.
 fn open_input(path: &Path) -> Result<Box<dyn io::Read + Send>> {
     if path == Path::new("-") {
         return Ok(Box::new(io::stdin()));
