@@ -212,15 +212,20 @@ pub fn rank(m: &Matcher, file: &str, scanned: Scanned, options: &Options<'_>) ->
                 failing_step,
                 &step_name,
             ),
-            Source::Fuzzy(line) => fuzzy_diagnosis(m, f.entry, line, f.confidence, &step_name),
+            Source::Fuzzy(line) => {
+                let why = format!(
+                    "no pattern matched; line {} resembles the entry's signature",
+                    line.line
+                );
+                fuzzy_diagnosis(m, f.entry, line, f.confidence, why, &step_name)
+            }
             Source::Reclaimed { line, from } => {
-                let mut d = fuzzy_diagnosis(m, f.entry, line, f.confidence, &step_name);
-                d.why = format!(
+                let why = format!(
                     "line {} resembles the entry's signature far more than any other's; a loose pattern of {} also matched it",
                     line.line,
                     m.entry(from).id
                 );
-                d
+                fuzzy_diagnosis(m, f.entry, line, f.confidence, why, &step_name)
             }
         })
         .collect();
@@ -370,13 +375,18 @@ fn reclaim_loose_lines<'a>(
     found: &mut Vec<Found<'a>>,
 ) {
     let mut added: Vec<Found<'a>> = Vec::new();
+    // Several loose entries often claim one line; it is searched once.
+    let mut searched: Vec<u64> = Vec::new();
     for f in found.iter() {
         let Source::Hits { best, .. } = &f.source else {
             continue;
         };
-        if m.patterns().patterns[best.pattern as usize].specificity >= LOOSE_BELOW {
+        if m.patterns().patterns[best.pattern as usize].specificity >= LOOSE_BELOW
+            || searched.contains(&best.seq)
+        {
             continue;
         }
+        searched.push(best.seq);
         let Some(line) = error_lines.iter().find(|l| l.seq == best.seq) else {
             continue;
         };
@@ -407,11 +417,13 @@ fn reclaim_loose_lines<'a>(
     found.extend(added);
 }
 
+/// A diagnosis resting on the signature search's reading of one line.
 fn fuzzy_diagnosis(
     m: &Matcher,
     entry: usize,
     line: &Scored,
     confidence: f64,
+    why: String,
     step_name: &dyn Fn(usize) -> Option<String>,
 ) -> Diagnosis {
     let info = m.entry(entry);
@@ -426,10 +438,7 @@ fn fuzzy_diagnosis(
         }],
         captures: BTreeMap::new(),
         matched_by: MatchKind::Fuzzy,
-        why: format!(
-            "no pattern matched; line {} resembles the entry's signature",
-            line.line
-        ),
+        why,
     }
 }
 
