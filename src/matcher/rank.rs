@@ -374,20 +374,22 @@ fn reclaim_loose_lines<'a>(
     error_lines: &'a [Scored],
     found: &mut Vec<Found<'a>>,
 ) {
-    let mut added: Vec<Found<'a>> = Vec::new();
-    // Several loose entries often claim one line; it is searched once.
-    let mut searched: Vec<u64> = Vec::new();
+    // A loose pattern's best hit, per claimed line: (line seq, claimant's confidence,
+    // claimant). The strongest claimant of a line (the lowest entry index on a tie) is
+    // the one the reclaimed reading must rank above, whatever order `found` is in.
+    let mut claims: Vec<(u64, f64, usize)> = Vec::new();
     for f in found.iter() {
-        let Source::Hits { best, .. } = &f.source else {
-            continue;
-        };
-        if m.patterns().patterns[best.pattern as usize].specificity >= LOOSE_BELOW
-            || searched.contains(&best.seq)
+        if let Source::Hits { best, .. } = &f.source
+            && m.patterns().patterns[best.pattern as usize].specificity < LOOSE_BELOW
         {
-            continue;
+            claims.push((best.seq, f.confidence, f.entry));
         }
-        searched.push(best.seq);
-        let Some(line) = error_lines.iter().find(|l| l.seq == best.seq) else {
+    }
+    claims.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)).then(a.2.cmp(&b.2)));
+    claims.dedup_by_key(|c| c.0);
+    let mut added: Vec<Found<'a>> = Vec::new();
+    for (seq, confidence, from) in claims {
+        let Some(line) = error_lines.iter().find(|l| l.seq == seq) else {
             continue;
         };
         let results = fuzzy.search(&mask::mask(&line.text), 2);
@@ -407,11 +409,8 @@ fn reclaim_loose_lines<'a>(
         added.push(Found {
             entry,
             lines: vec![(line.step, line.line)],
-            confidence: round((f.confidence + 0.01).min(0.99)),
-            source: Source::Reclaimed {
-                line,
-                from: f.entry,
-            },
+            confidence: round((confidence + 0.01).min(0.99)),
+            source: Source::Reclaimed { line, from },
         });
     }
     found.extend(added);
