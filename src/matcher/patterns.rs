@@ -85,7 +85,7 @@ impl BranchIds {
             return false;
         }
         let stamp = marks.stamp;
-        let on_line = |l: &u32| marks.found[*l as usize] == stamp;
+        let on_line = |l: &u32| marks.literals[*l as usize].stamp == stamp;
         if !self.sets.iter().all(|set| set.iter().any(on_line)) {
             return false;
         }
@@ -95,8 +95,9 @@ impl BranchIds {
         for run in &self.runs {
             let (mut first_end, mut last_start) = (u32::MAX, None);
             for &l in run.iter().filter(|l| on_line(l)) {
-                first_end = first_end.min(marks.first_end[l as usize]);
-                last_start = last_start.max(Some(marks.last_start[l as usize]));
+                let mark = &marks.literals[l as usize];
+                first_end = first_end.min(mark.first_end);
+                last_start = last_start.max(Some(mark.last_start));
             }
             match last_start {
                 Some(start) if start >= at => at = at.max(first_end),
@@ -107,20 +108,28 @@ impl BranchIds {
     }
 }
 
+/// Where a literal is on the current line, in one place so that a find touches one
+/// cache line.
+#[derive(Clone, Copy, Default)]
+struct LiteralMark {
+    /// The stamp of the last line the literal was found on.
+    stamp: u32,
+    /// Where its first occurrence on that line ends.
+    first_end: u32,
+    /// Where its last occurrence on that line starts.
+    last_start: u32,
+}
+
 /// Per-line scratch of [`PatternSet::scan_line`]: which patterns and literals the
 /// current line has and where, reset by moving a stamp on.
 pub struct LineMarks {
     stamp: u32,
     /// Per pattern: the stamp of the last line it became a candidate on.
     seen: Vec<u32>,
-    /// Per literal: the stamp of the last line it was found on.
-    found: Vec<u32>,
+    /// Per literal: where it was last found.
+    literals: Vec<LiteralMark>,
     /// [`literal_bit`] of every literal found on the current line.
     bits: u64,
-    /// Per literal found on the current line: where its first occurrence ends.
-    first_end: Vec<u32>,
-    /// Per literal found on the current line: where its last occurrence starts.
-    last_start: Vec<u32>,
 }
 
 impl LineMarks {
@@ -129,10 +138,8 @@ impl LineMarks {
         LineMarks {
             stamp: 1,
             seen: vec![0; set.patterns.len()],
-            found: vec![0; set.literal_count],
+            literals: vec![LiteralMark::default(); set.literal_count],
             bits: 0,
-            first_end: vec![0; set.literal_count],
-            last_start: vec![0; set.literal_count],
         }
     }
 
@@ -141,7 +148,7 @@ impl LineMarks {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.seen.fill(0);
-            self.found.fill(0);
+            self.literals.fill(LiteralMark::default());
             self.stamp = 1;
         }
     }
@@ -170,10 +177,13 @@ pub struct LineWords {
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
     automaton: DFA,
-    /// For each automaton literal: the patterns requiring it.
-    literal_patterns: Vec<Vec<u32>>,
-    /// For each automaton literal: what it means to the line scorer, the truncation
-    /// check and the environment probes.
+    /// For each literal: the patterns requiring it, as
+    /// `literal_patterns[literal_starts[l]..literal_starts[l + 1]]`, one flat list.
+    literal_patterns: Vec<u32>,
+    literal_starts: Vec<u32>,
+    /// For each word the line scorer, the truncation check and the environment probes
+    /// look for: what it means to them. These words are the first literals, so the
+    /// table covers ids `0..roles.len()` and stays small.
     roles: Vec<Role>,
     literal_count: usize,
     /// For each pattern: its branches' conditions as literal ids (empty: no condition
@@ -327,15 +337,12 @@ impl PatternSet {
                     .collect(),
             );
         }
-        roles.resize(literals.len(), Role::default());
-        let mut literal_patterns: Vec<Vec<u32>> = vec![Vec::new(); literals.len()];
-        for (lit, pi) in direct {
-            literal_patterns[lit].push(pi);
-        }
-        for pats in &mut literal_patterns {
-            pats.sort_unstable();
-            pats.dedup();
-        }
+        direct.sort_unstable();
+        direct.dedup();
+        let literal_patterns = direct.iter().map(|&(_, pi)| pi).collect();
+        let literal_starts = (0..=literals.len())
+            .map(|l| direct.partition_point(|&(lit, _)| lit < l) as u32)
+            .collect();
         let literal_count = literals.len();
         // A standard (not leftmost) DFA: stepped by `next_match`, it reports every
         // occurrence of every literal (those inside longer ones too) in one pass over
@@ -357,6 +364,7 @@ impl PatternSet {
             patterns,
             automaton,
             literal_patterns,
+            literal_starts,
             roles,
             literal_count,
             branches,
@@ -403,18 +411,21 @@ impl PatternSet {
                 let id = dfa.match_pattern(state, k);
                 let lit = id.as_usize();
                 // Matches come in order of their end, so a literal's first is its earliest.
-                marks.last_start[lit] = (end - dfa.pattern_len(id)) as u32;
-                if marks.found[lit] == stamp {
+                let mark = &mut marks.literals[lit];
+                mark.last_start = (end - dfa.pattern_len(id)) as u32;
+                if mark.stamp == stamp {
                     continue;
                 }
-                marks.found[lit] = stamp;
+                mark.stamp = stamp;
+                mark.first_end = end as u32;
                 marks.bits |= literal_bit(lit as u32);
-                marks.first_end[lit] = end as u32;
-                let role = self.roles[lit];
-                words.keywords |= role.keywords;
-                words.probes |= role.probes;
-                words.truncation |= role.truncation;
-                for &p in &self.literal_patterns[lit] {
+                if let Some(role) = self.roles.get(lit) {
+                    words.keywords |= role.keywords;
+                    words.probes |= role.probes;
+                    words.truncation |= role.truncation;
+                }
+                let (from, to) = (self.literal_starts[lit], self.literal_starts[lit + 1]);
+                for &p in &self.literal_patterns[from as usize..to as usize] {
                     marks.add(p, out);
                 }
             }
