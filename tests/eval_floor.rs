@@ -5,7 +5,7 @@
 //! one ranking rule that only an imported catalog exercises.
 
 use logdoc::catalog;
-use logdoc::matcher::{MatchKind, Matcher, Options};
+use logdoc::matcher::{MatchKind, Matcher, Options, Report};
 use std::path::Path;
 use tempfile::TempDir;
 
@@ -102,11 +102,13 @@ fn a_loose_claim_yields_to_a_clear_signature_leader() {
     };
     let log = std::fs::read_to_string(root.join("tests/eval-deadends/cases/d001.log")).unwrap();
     let r = m.diagnose_text("d001.log", &log, &options);
-    let ids: Vec<(&str, f64)> = r
-        .diagnoses
-        .iter()
-        .map(|d| (d.id.as_str(), d.confidence))
-        .collect();
+    let ranked = |r: &Report| -> Vec<(String, f64)> {
+        r.diagnoses
+            .iter()
+            .map(|d| (d.id.clone(), d.confidence))
+            .collect()
+    };
+    let ids = ranked(&r);
     let first = &r.diagnoses[0];
     assert_eq!(
         first.id, "node/npm-peer-deps-conflict/node20-linux",
@@ -133,12 +135,7 @@ fn a_loose_claim_yields_to_a_clear_signature_leader() {
     // down to which loose entry the reading is said to beat, must not follow it.
     for _ in 0..16 {
         let again = m.diagnose_text("d001.log", &log, &options);
-        let again_ids: Vec<(&str, f64)> = again
-            .diagnoses
-            .iter()
-            .map(|d| (d.id.as_str(), d.confidence))
-            .collect();
-        assert_eq!(again_ids, ids);
+        assert_eq!(ranked(&again), ids);
         assert_eq!(again.diagnoses[0].why, first.why);
     }
 }
