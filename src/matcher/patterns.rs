@@ -177,6 +177,8 @@ pub struct LineWords {
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
     automaton: DFA,
+    /// What each of the automaton's match states reports.
+    matches: MatchTable,
     /// For each literal: the patterns requiring it, as
     /// `literal_patterns[literal_starts[l]..literal_starts[l + 1]]`, one flat list.
     literal_patterns: Vec<u32>,
@@ -354,6 +356,7 @@ impl PatternSet {
             .prefilter(false)
             .build(folded)
             .expect("literal automaton builds");
+        let matches = MatchTable::new(&automaton);
         let max_before = patterns
             .iter()
             .filter_map(|p| p.near.as_ref().map(|n| n.before as usize))
@@ -363,6 +366,7 @@ impl PatternSet {
         PatternSet {
             patterns,
             automaton,
+            matches,
             literal_patterns,
             literal_starts,
             roles,
@@ -407,12 +411,11 @@ impl PatternSet {
             if !found {
                 continue;
             }
-            for k in 0..dfa.match_len(state) {
-                let id = dfa.match_pattern(state, k);
-                let lit = id.as_usize();
+            for &(lit, len) in self.matches.of(state) {
+                let lit = lit as usize;
                 // Matches come in order of their end, so a literal's first is its earliest.
                 let mark = &mut marks.literals[lit];
-                mark.last_start = (end - dfa.pattern_len(id)) as u32;
+                mark.last_start = (end - len as usize) as u32;
                 if mark.stamp == stamp {
                     continue;
                 }
@@ -441,6 +444,83 @@ impl PatternSet {
             }
         }
         words
+    }
+}
+
+/// The literals each match state of the automaton reports, with their lengths, in one
+/// flat list: one lookup where aho-corasick's own takes three loads from separate
+/// allocations (a state's list, its entry, the literal's length), each a likely cache
+/// miss at every find.
+struct MatchTable {
+    /// Every state id is a multiple of `1 << shift`.
+    shift: u32,
+    /// For each state `s`: `found[starts[s >> shift]..starts[(s >> shift) + 1]]`.
+    starts: Vec<u32>,
+    /// (literal id, its length in bytes).
+    found: Vec<(u32, u32)>,
+}
+
+impl MatchTable {
+    /// Walks every state `dfa` can reach (from its start, over every code of
+    /// [`FOLD`]) and lists what the match states report.
+    fn new(dfa: &DFA) -> MatchTable {
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("the automaton is built for unanchored search");
+        // One bit per state id seen.
+        let mut seen: Vec<u64> = Vec::new();
+        let mut first_visit = |id: usize| {
+            if seen.len() <= id / 64 {
+                seen.resize(id / 64 + 1, 0);
+            }
+            let (word, bit) = (&mut seen[id / 64], 1 << (id % 64));
+            let first = *word & bit == 0;
+            *word |= bit;
+            first
+        };
+        first_visit(start.as_usize());
+        let mut todo = vec![start];
+        let mut matching = Vec::new();
+        let mut ids = 0;
+        while let Some(state) = todo.pop() {
+            ids |= state.as_usize();
+            if dfa.is_match(state) {
+                matching.push(state);
+            }
+            for code in 0..=KEPT.len() as u8 {
+                let next = dfa.next_state(Anchored::No, state, code);
+                if first_visit(next.as_usize()) {
+                    todo.push(next);
+                }
+            }
+        }
+        let shift = if ids == 0 { 0 } else { ids.trailing_zeros() };
+        matching.sort_unstable();
+        let states = matching.last().map_or(0, |s| (s.as_usize() >> shift) + 1);
+        let mut starts = Vec::with_capacity(states + 1);
+        let mut found = Vec::new();
+        let mut next = matching.iter().peekable();
+        for index in 0..states {
+            starts.push(found.len() as u32);
+            if let Some(state) = next.next_if(|s| s.as_usize() >> shift == index) {
+                found.extend((0..dfa.match_len(*state)).map(|k| {
+                    let id = dfa.match_pattern(*state, k);
+                    (id.as_u32(), dfa.pattern_len(id) as u32)
+                }));
+            }
+        }
+        starts.push(found.len() as u32);
+        MatchTable {
+            shift,
+            starts,
+            found,
+        }
+    }
+
+    /// What `state`, a match state, reports.
+    fn of(&self, state: StateID) -> &[(u32, u32)] {
+        let i = state.as_usize() >> self.shift;
+        &self.found[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
 }
 
@@ -649,6 +729,33 @@ mod tests {
             }
         }
         assert!(lines > 1000, "only {lines} lines checked");
+    }
+
+    /// The flat table reports what aho-corasick's own lists do, in every match state
+    /// the bundled catalog's automaton meets on a real job log.
+    #[test]
+    fn the_match_table_agrees_with_the_automaton() {
+        let catalog = crate::catalog::load(&["catalog"]).catalog;
+        let matcher = crate::matcher::Matcher::new(&catalog);
+        let set = matcher.patterns();
+        let dfa = &set.automaton;
+        let log = std::fs::read("benches/logs/gradle-android-aapt2.log").unwrap();
+        let mut state = dfa.start_state(Anchored::No).unwrap();
+        let mut compared = 0;
+        for &byte in &log {
+            state = dfa.next_state(Anchored::No, state, FOLD[byte as usize]);
+            if dfa.is_match(state) {
+                let own: Vec<(u32, u32)> = (0..dfa.match_len(state))
+                    .map(|k| {
+                        let id = dfa.match_pattern(state, k);
+                        (id.as_u32(), dfa.pattern_len(id) as u32)
+                    })
+                    .collect();
+                assert_eq!(set.matches.of(state), &own[..]);
+                compared += 1;
+            }
+        }
+        assert!(compared > 100, "only {compared} match states met");
     }
 
     #[test]
