@@ -502,11 +502,8 @@ impl MatchTable {
         let mut next = matching.iter().peekable();
         for index in 0..states {
             starts.push(found.len() as u32);
-            if let Some(state) = next.next_if(|s| s.as_usize() >> shift == index) {
-                found.extend((0..dfa.match_len(*state)).map(|k| {
-                    let id = dfa.match_pattern(*state, k);
-                    (id.as_u32(), dfa.pattern_len(id) as u32)
-                }));
+            if let Some(&state) = next.next_if(|s| s.as_usize() >> shift == index) {
+                found.extend(reported(dfa, state));
             }
         }
         starts.push(found.len() as u32);
@@ -517,11 +514,20 @@ impl MatchTable {
         }
     }
 
-    /// What `state`, a match state, reports.
+    /// What `state`, a match state, reports: [`reported`], read from the table.
     fn of(&self, state: StateID) -> &[(u32, u32)] {
         let i = state.as_usize() >> self.shift;
         &self.found[self.starts[i] as usize..self.starts[i + 1] as usize]
     }
+}
+
+/// What match state `state` of `dfa` reports, asked of aho-corasick: (literal id,
+/// its length in bytes) per literal ending there.
+fn reported(dfa: &DFA, state: StateID) -> impl Iterator<Item = (u32, u32)> + '_ {
+    (0..dfa.match_len(state)).map(move |k| {
+        let id = dfa.match_pattern(state, k);
+        (id.as_u32(), dfa.pattern_len(id) as u32)
+    })
 }
 
 /// The bytes the literal automaton tells apart: letters (either case), digits and the
@@ -745,12 +751,7 @@ mod tests {
         for &byte in &log {
             state = dfa.next_state(Anchored::No, state, FOLD[byte as usize]);
             if dfa.is_match(state) {
-                let own: Vec<(u32, u32)> = (0..dfa.match_len(state))
-                    .map(|k| {
-                        let id = dfa.match_pattern(state, k);
-                        (id.as_u32(), dfa.pattern_len(id) as u32)
-                    })
-                    .collect();
+                let own: Vec<(u32, u32)> = reported(dfa, state).collect();
                 assert_eq!(set.matches.of(state), &own[..]);
                 compared += 1;
             }
