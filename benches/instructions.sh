@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Instructions per diagnosis (callgrind): a figure the machine's load does not move,
-# to compare matcher changes where wall-clock medians are too noisy. Counts only
-# `Matcher::diagnose` (not loading the catalog), and takes the difference between
-# diagnosing LOG three times and once in one call, so one-off work (lazy regex
-# compilation on first use) is left out.
+# Instructions and simulated L1 data misses per diagnosis (callgrind): figures the
+# machine's load does not move, to compare matcher changes where wall-clock medians
+# are too noisy. Counts only `Matcher::diagnose` (not loading the catalog), and takes
+# the difference between diagnosing LOG three times and once in one call, so one-off
+# work (lazy regex compilation on first use) is left out.
 #
 #   benches/instructions.sh LOG [CATALOG_DIR]...
 #
@@ -27,15 +27,18 @@ catalogs=("${@:-catalog}")
 args=()
 for c in "${catalogs[@]}"; do args+=(--catalog "$c"); done
 cargo build --release --quiet
+# Prints "instructions L1-data-misses" for one run (the cache is simulated: events
+# Ir Dr Dw I1mr D1mr D1mw ILmr DLmr DLmw).
 count() {
     local out
     out=$(mktemp)
-    valgrind --tool=callgrind --callgrind-out-file="$out" \
+    valgrind --tool=callgrind --cache-sim=yes --callgrind-out-file="$out" \
         --toggle-collect='logdoc::matcher::Matcher::diagnose*' \
-        target/release/logdoc diagnose "${args[@]}" --format json "$@" 2>&1 > /dev/null |
-        sed -n 's/.*refs: *//p' | tr -d ,
+        target/release/logdoc diagnose "${args[@]}" --format json "$@" > /dev/null 2>&1
+    sed -n 's/^\(summary\|totals\): *//p' "$out" | tail -n 1 | awk '{print $1, $5 + $6}'
     rm -f "$out"
 }
-once=$(count "$log")
-thrice=$(count "$log" "$log" "$log")
-echo "instructions per diagnosis: $(( (thrice - once) / 2 )) ($log; ${catalogs[*]})"
+read -r once_ir once_d1 <<< "$(count "$log")"
+read -r thrice_ir thrice_d1 <<< "$(count "$log" "$log" "$log")"
+echo "instructions per diagnosis: $(( (thrice_ir - once_ir) / 2 )) ($log; ${catalogs[*]})"
+echo "L1 data misses per diagnosis (simulated): $(( (thrice_d1 - once_d1) / 2 ))"
