@@ -6,6 +6,7 @@
 //! confidence, apply the catalog's relations, abstain when unsure).
 
 pub mod examples;
+pub mod lanes;
 pub mod literals;
 pub mod patterns;
 pub mod rank;

@@ -4,6 +4,7 @@
 //! literal are run only on
 //! error-like lines.
 
+use super::lanes::Lanes;
 use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
@@ -346,7 +347,7 @@ impl PatternSet {
             .map(|l| direct.partition_point(|&(lit, _)| lit < l) as u32)
             .collect();
         let literal_count = literals.len();
-        // A standard (not leftmost) DFA: stepped by `next_match`, it reports every
+        // A standard (not leftmost) DFA: stepped by [`Lanes::walk`], it reports every
         // occurrence of every literal (those inside longer ones too) in one pass over
         // the line. It reads literals and lines folded to codes (see `FOLD`).
         let folded = literals.iter().map(|l| fold(l.as_bytes()));
@@ -391,26 +392,38 @@ impl PatternSet {
 
     /// Appends to `out` the patterns whose required literals occur in `line` (in
     /// order, where that is required) and returns the other words found; `marks` are
-    /// moved on to this line.
+    /// moved on to this line. For one line; [`Scan`](super::scan) walks lines in
+    /// [`Lanes`] and reads each with [`PatternSet::scan_walked`].
     pub fn scan_line(&self, line: &str, marks: &mut LineMarks, out: &mut Vec<u32>) -> LineWords {
+        let mut lanes = Lanes::default();
+        lanes.push(line.as_bytes());
+        self.walk(&mut lanes);
+        self.scan_walked(&lanes, 0, marks, out)
+    }
+
+    /// Steps the literal automaton over every line queued in `lanes`.
+    pub fn walk(&self, lanes: &mut Lanes) {
+        lanes.walk(&self.automaton);
+    }
+
+    /// [`PatternSet::scan_line`] for line `line` of `lanes`, read from what their last
+    /// [`PatternSet::walk`] found.
+    pub fn scan_walked(
+        &self,
+        lanes: &Lanes,
+        line: usize,
+        marks: &mut LineMarks,
+        out: &mut Vec<u32>,
+    ) -> LineWords {
         marks.next_line();
         let mut words = LineWords::default();
-        if line.len() < MIN_LITERAL_BYTES {
+        if lanes.line_len(line) < MIN_LITERAL_BYTES {
             return words;
         }
         let stamp = marks.stamp;
         let start = out.len();
-        let dfa = &self.automaton;
-        let mut state = dfa
-            .start_state(Anchored::No)
-            .expect("the automaton is built for unanchored search");
-        let bytes = line.as_bytes();
-        let mut at = 0;
-        while let Some((end, found)) = next_match(dfa, bytes, at, &mut state) {
-            at = end;
-            if !found {
-                continue;
-            }
+        for &(end, state) in lanes.finds(line) {
+            let end = end as usize;
             for &(lit, len) in self.matches.of(state) {
                 let lit = lit as usize;
                 // Matches come in order of their end, so a literal's first is its earliest.
@@ -539,7 +552,7 @@ const KEPT: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789 !\"'(),-./:;=[\\]_`#+
 
 /// Byte to automaton code: the index in [`KEPT`] (upper-case letters as lower-case
 /// ones), `KEPT.len()` for any other byte.
-static FOLD: [u8; 256] = {
+pub(super) static FOLD: [u8; 256] = {
     let mut table = [KEPT.len() as u8; 256];
     let mut i = 0;
     while i < KEPT.len() {
@@ -558,24 +571,6 @@ fn fold(text: &[u8]) -> Vec<u8> {
 /// A literal id's bit in a 64-bit summary of a set of literals (ids modulo 64).
 fn literal_bit(id: u32) -> u64 {
     1 << (id % 64)
-}
-
-/// Steps the automaton from `state` over `bytes[at..]`, each byte folded (see
-/// [`FOLD`]), up to the next special state: `(its end, whether it is a match)`, or
-/// `None` at the end of `bytes`. Kept apart from the bookkeeping so this loop, where
-/// the time goes, keeps its few values in registers.
-#[inline(never)]
-fn next_match(dfa: &DFA, bytes: &[u8], at: usize, state: &mut StateID) -> Option<(usize, bool)> {
-    let mut s = *state;
-    for (i, &byte) in bytes.get(at..)?.iter().enumerate() {
-        s = dfa.next_state(Anchored::No, s, FOLD[byte as usize]);
-        if dfa.is_special(s) {
-            *state = s;
-            return Some((at + i + 1, dfa.is_match(s)));
-        }
-    }
-    *state = s;
-    None
 }
 
 /// Whether `haystack` holds `needle`, ignoring ASCII case: candidates for the first

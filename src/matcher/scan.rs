@@ -3,11 +3,12 @@
 //! short window of recent lines (for `near` patterns) are kept.
 
 use super::Baseline;
+use super::lanes::Lanes;
 use super::patterns::{Compiled, LineMarks, PatternSet};
 use crate::logtext::classify::{self, Score};
 use crate::logtext::env::Environment;
 use crate::logtext::input::{self, Part};
-use crate::logtext::{Marker, Normalizer};
+use crate::logtext::{Line, Marker, Normalizer};
 use std::collections::{BinaryHeap, VecDeque};
 use std::io;
 
@@ -15,6 +16,10 @@ use std::io;
 const HITS_PER_PATTERN: usize = 8;
 /// Error lines kept for ranking and display.
 const ERROR_LINES_KEPT: usize = 64;
+/// Normalised lines held back to walk the literal automaton over together (see
+/// [`Lanes`]): at most this many lines, or about this many bytes.
+const BATCH_LINES: usize = 256;
+const BATCH_BYTES: usize = 64 << 10;
 
 /// A line where a pattern matched.
 #[derive(Debug, Clone)]
@@ -136,6 +141,36 @@ struct Pending {
     until: u64,
 }
 
+/// Normalised lines waiting for their walk, with what [`Scan::line`] needs of each.
+#[derive(Default)]
+struct Batch {
+    /// Their texts, one after another.
+    text: String,
+    /// Per line: its position in the input, where its text ends in `text`, and the
+    /// normaliser's reading of it (its `text` field is unused).
+    lines: Vec<(u64, usize, Line<'static>)>,
+    lanes: Lanes,
+}
+
+impl Batch {
+    fn push(&mut self, seq: u64, line: Line<'_>) {
+        self.text.push_str(line.text);
+        self.lanes.push(line.text.as_bytes());
+        self.lines
+            .push((seq, self.text.len(), Line { text: "", ..line }));
+    }
+
+    fn is_full(&self) -> bool {
+        self.lanes.lines() >= BATCH_LINES || self.lanes.bytes() >= BATCH_BYTES
+    }
+
+    fn clear(&mut self) {
+        self.text.clear();
+        self.lines.clear();
+        self.lanes.clear();
+    }
+}
+
 /// Everything the pass found.
 pub struct Scanned {
     pub hits: Vec<Hit>,
@@ -220,29 +255,47 @@ impl<'a> Scan<'a> {
     /// Reads every part to its end.
     pub fn run(mut self, parts: Vec<Part>) -> io::Result<Scanned> {
         let mut buf = Vec::with_capacity(4096);
+        let mut batch = Batch::default();
         for mut part in parts {
             self.normalizer.start_part(part.step.as_deref());
             let mut number = 0;
             while let Some(cut) = input::read_line(&mut part.reader, &mut buf)? {
                 number += 1;
                 self.cut_lines += u64::from(cut);
-                self.line(&buf, number);
+                let seq = self.seq;
+                self.seq += 1;
+                if let Some(line) = self.normalizer.line(&buf, number) {
+                    batch.push(seq, line);
+                }
+                if batch.is_full() {
+                    self.scan_batch(&mut batch);
+                }
             }
         }
+        self.scan_batch(&mut batch);
         Ok(self.finish())
     }
 
-    fn line(&mut self, raw: &[u8], number: u64) {
-        let seq = self.seq;
-        self.seq += 1;
-        let Some(line) = self.normalizer.line(raw, number) else {
-            return;
-        };
+    /// Walks the automaton over the batch's lines together, then reads each in order.
+    fn scan_batch(&mut self, batch: &mut Batch) {
+        self.set.walk(&mut batch.lanes);
+        let mut from = 0;
+        for (i, &(seq, end, line)) in batch.lines.iter().enumerate() {
+            let text = &batch.text[from..end];
+            from = end;
+            self.line(seq, Line { text, ..line }, &batch.lanes, i);
+        }
+        batch.clear();
+    }
+
+    /// Reads normalised `line`, the `index`th line of walked `lanes`.
+    fn line(&mut self, seq: u64, line: Line<'_>, lanes: &Lanes, index: usize) {
+        let number = line.number;
         let (text, step) = (line.text, line.step);
         self.candidates.clear();
         let words = self
             .set
-            .scan_line(text, &mut self.marks, &mut self.candidates);
+            .scan_walked(lanes, index, &mut self.marks, &mut self.candidates);
         let mut score = classify::score(text, line.marker, line.echo, words.keywords);
         let header = self
             .header

@@ -1,0 +1,218 @@
+//! Lines walked through the literal automaton together. The walk is bound by memory
+//! latency (each byte's transition is a load from a table of megabytes that depends
+//! on the load before it), so one line at a time leaves the core waiting. Here every
+//! line goes to one of [`LANES`] lanes and the lanes are stepped in lockstep: their
+//! chains of loads are independent, and their cache misses overlap.
+
+use super::patterns::FOLD;
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::{Anchored, dfa::DFA};
+
+/// Lanes stepped at once.
+const LANES: usize = 4;
+
+/// Ends every line in a lane and pads lanes to one length: a code no literal holds
+/// (codes of [`FOLD`] stay below it), so after it the automaton is at its start.
+const SEPARATOR: u8 = u8::MAX;
+
+/// Where the automaton reached a match state on a line: the end of the literals that
+/// state reports (byte offset in the line) and the state.
+pub type Find = (u32, StateID);
+
+/// Lines queued for one walk, and what the walk found on each.
+#[derive(Default)]
+pub struct Lanes {
+    /// Each lane's lines in automaton codes, each followed by [`SEPARATOR`].
+    codes: [Vec<u8>; LANES],
+    /// Per line: its lane, where it starts there, its length.
+    spans: Vec<(usize, usize, usize)>,
+    /// The lanes transposed for the walk.
+    columns: Vec<[u8; LANES]>,
+    /// Per lane, during a walk: (position in the lane, state) of each match.
+    found: [Vec<Find>; LANES],
+    /// Per line `i`: its finds, `finds[bounds[i]..bounds[i + 1]]`.
+    finds: Vec<Find>,
+    bounds: Vec<usize>,
+}
+
+impl Lanes {
+    /// Empties the queue.
+    pub fn clear(&mut self) {
+        self.codes.iter_mut().for_each(Vec::clear);
+        self.spans.clear();
+    }
+
+    /// Lines queued.
+    pub fn lines(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// Bytes queued, over all lanes.
+    pub fn bytes(&self) -> usize {
+        self.codes.iter().map(Vec::len).sum()
+    }
+
+    /// Queues `line` in the shortest lane.
+    pub fn push(&mut self, line: &[u8]) {
+        let lane = (0..LANES).min_by_key(|&l| self.codes[l].len()).unwrap_or(0);
+        let codes = &mut self.codes[lane];
+        self.spans.push((lane, codes.len(), line.len()));
+        codes.extend(line.iter().map(|&b| FOLD[b as usize]));
+        codes.push(SEPARATOR);
+    }
+
+    /// Length of queued line `line`.
+    pub fn line_len(&self, line: usize) -> usize {
+        self.spans[line].2
+    }
+
+    /// What the last walk found on queued line `line`, in order.
+    pub fn finds(&self, line: usize) -> &[Find] {
+        &self.finds[self.bounds[line]..self.bounds[line + 1]]
+    }
+
+    /// Steps `dfa` (unanchored, without a prefilter, so only match states are special
+    /// on the way) over every lane in lockstep, then files the matches by line.
+    pub fn walk(&mut self, dfa: &DFA) {
+        let len = self.codes.iter().map(Vec::len).max().unwrap_or(0);
+        for lane in &mut self.codes {
+            lane.resize(len, SEPARATOR);
+        }
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("the automaton is built for unanchored search");
+        // Column by column: one code of every lane.
+        self.columns.clear();
+        self.columns
+            .extend((0..len).map(|i| std::array::from_fn(|lane| self.codes[lane][i])));
+        self.found.iter_mut().for_each(Vec::clear);
+        let mut states = [start; LANES];
+        for (i, column) in self.columns.iter().enumerate() {
+            for lane in 0..LANES {
+                let state = dfa.next_state(Anchored::No, states[lane], column[lane]);
+                states[lane] = state;
+                if dfa.is_special(state) && dfa.is_match(state) {
+                    self.found[lane].push((i as u32, state));
+                }
+            }
+        }
+        self.file_by_line();
+    }
+
+    /// Moves the lanes' matches to the lines they are on.
+    fn file_by_line(&mut self) {
+        self.finds.clear();
+        self.bounds.clear();
+        let mut next = [0; LANES];
+        self.bounds.push(0);
+        for &(lane, start, len) in &self.spans {
+            let found = &self.found[lane];
+            while let Some(&(at, state)) = found.get(next[lane]) {
+                let at = at as usize;
+                if at >= start + len {
+                    break;
+                }
+                self.finds.push(((at + 1 - start) as u32, state));
+                next[lane] += 1;
+            }
+            self.bounds.push(self.finds.len());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aho_corasick::{MatchKind, StartKind};
+
+    fn automaton(literals: &[&str]) -> DFA {
+        let folded = literals
+            .iter()
+            .map(|l| l.bytes().map(|b| FOLD[b as usize]).collect::<Vec<u8>>());
+        DFA::builder()
+            .match_kind(MatchKind::Standard)
+            .start_kind(StartKind::Unanchored)
+            .prefilter(false)
+            .build(folded)
+            .unwrap()
+    }
+
+    /// (end, literal ids) of each find on queued line `line`.
+    fn found(dfa: &DFA, lanes: &Lanes, line: usize) -> Vec<(u32, Vec<usize>)> {
+        lanes
+            .finds(line)
+            .iter()
+            .map(|&(end, state)| {
+                let ids = (0..dfa.match_len(state))
+                    .map(|k| dfa.match_pattern(state, k).as_usize())
+                    .collect();
+                (end, ids)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn finds_end_where_the_literal_ends_on_its_own_line() {
+        let dfa = automaton(&["access denied", "denied", "error"]);
+        let mut lanes = Lanes::default();
+        lanes.push(b"ERROR: access denied");
+        lanes.push(b"");
+        lanes.push(b"nothing here");
+        lanes.push(b"denied");
+        lanes.walk(&dfa);
+        assert_eq!(found(&dfa, &lanes, 0), vec![(5, vec![2]), (20, vec![0, 1])]);
+        assert_eq!(found(&dfa, &lanes, 1), vec![]);
+        assert_eq!(found(&dfa, &lanes, 2), vec![]);
+        assert_eq!(found(&dfa, &lanes, 3), vec![(6, vec![1])]);
+        assert_eq!(lanes.line_len(0), 20);
+    }
+
+    #[test]
+    fn a_literal_never_spans_two_lines_of_a_lane() {
+        let dfa = automaton(&["access denied"]);
+        let mut lanes = Lanes::default();
+        // More lines than lanes, so some lane holds the two halves one after the other.
+        for _ in 0..LANES {
+            lanes.push(b"access");
+            lanes.push(b" denied");
+        }
+        lanes.walk(&dfa);
+        assert!((0..lanes.lines()).all(|line| lanes.finds(line).is_empty()));
+    }
+
+    /// Walked together, the lines of a real job log find exactly what each finds
+    /// walked alone, whatever lane it lands in.
+    #[test]
+    fn lines_walked_together_find_what_they_find_alone() {
+        let dfa = automaton(&[
+            "error",
+            "failed",
+            "gradle",
+            "task",
+            "exception",
+            "warning",
+            "build",
+            "at ",
+            "could not",
+            "java",
+            "::",
+            "e: ",
+        ]);
+        let log = std::fs::read_to_string("benches/logs/gradle-android-aapt2.log").unwrap();
+        let lines: Vec<&str> = log.lines().collect();
+        let mut together = Lanes::default();
+        for line in &lines {
+            together.push(line.as_bytes());
+        }
+        together.walk(&dfa);
+        let mut finds = 0;
+        for (i, line) in lines.iter().enumerate() {
+            let mut alone = Lanes::default();
+            alone.push(line.as_bytes());
+            alone.walk(&dfa);
+            assert_eq!(together.finds(i), alone.finds(0), "line {}: {line}", i + 1);
+            finds += alone.finds(0).len();
+        }
+        assert!(finds > 100, "only {finds} finds");
+    }
+}
