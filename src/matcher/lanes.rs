@@ -8,7 +8,8 @@ use super::patterns::FOLD;
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, dfa::DFA};
 
-/// Lanes stepped at once.
+/// Lanes stepped at once ([`Lanes::walk`] names each of the four). Eight measured
+/// within the noise of four.
 const LANES: usize = 4;
 
 /// Ends every line in a lane and pads lanes to one length: a code no literal holds
@@ -26,8 +27,6 @@ pub struct Lanes {
     codes: [Vec<u8>; LANES],
     /// Per line: its lane, where it starts there, its length.
     spans: Vec<(usize, usize, usize)>,
-    /// The lanes transposed for the walk.
-    columns: Vec<[u8; LANES]>,
     /// Per lane, during a walk: (position in the lane, state) of each match.
     found: [Vec<Find>; LANES],
     /// Per line `i`: its finds, `finds[bounds[i]..bounds[i + 1]]`.
@@ -81,15 +80,12 @@ impl Lanes {
         let start = dfa
             .start_state(Anchored::No)
             .expect("the automaton is built for unanchored search");
-        // Column by column: one code of every lane.
-        self.columns.clear();
-        self.columns
-            .extend((0..len).map(|i| std::array::from_fn(|lane| self.codes[lane][i])));
         self.found.iter_mut().for_each(Vec::clear);
         let mut states = [start; LANES];
-        for (i, column) in self.columns.iter().enumerate() {
-            for lane in 0..LANES {
-                let state = dfa.next_state(Anchored::No, states[lane], column[lane]);
+        let [a, b, c, d] = &self.codes;
+        for (i, (((&a, &b), &c), &d)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
+            for (lane, code) in [a, b, c, d].into_iter().enumerate() {
+                let state = dfa.next_state(Anchored::No, states[lane], code);
                 states[lane] = state;
                 if dfa.is_special(state) && dfa.is_match(state) {
                     self.found[lane].push((i as u32, state));
