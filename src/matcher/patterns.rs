@@ -460,18 +460,23 @@ impl PatternSet {
     }
 }
 
-/// The literals each match state of the automaton reports, with their lengths, in one
-/// flat list: one lookup where aho-corasick's own takes three loads from separate
-/// allocations (a state's list, its entry, the literal's length), each a likely cache
-/// miss at every find.
+/// The literals each match state of the automaton reports, with their lengths: one
+/// row per state, holding its literal itself when it reports one (most do), so a find
+/// costs one load where aho-corasick's own lists take three from separate allocations
+/// (a state's list, its entry, the literal's length), each a likely cache miss.
 struct MatchTable {
     /// Every state id is a multiple of `1 << shift`.
     shift: u32,
-    /// For each state `s`: `found[starts[s >> shift]..starts[(s >> shift) + 1]]`.
-    starts: Vec<u32>,
-    /// (literal id, its length in bytes).
+    /// For each state `s`, at `s >> shift`: (literal id, its length in bytes) when it
+    /// reports one literal; otherwise (start, count | [`MANY`]) of its literals in
+    /// `found`.
+    rows: Vec<(u32, u32)>,
+    /// (literal id, its length in bytes) of the states reporting several (or none).
     found: Vec<(u32, u32)>,
 }
+
+/// Marks a [`MatchTable`] row that points into `found` (no literal is this long).
+const MANY: u32 = 1 << 31;
 
 impl MatchTable {
     /// Walks every state `dfa` can reach (from its start, over every code of
@@ -510,27 +515,34 @@ impl MatchTable {
         let shift = if ids == 0 { 0 } else { ids.trailing_zeros() };
         matching.sort_unstable();
         let states = matching.last().map_or(0, |s| (s.as_usize() >> shift) + 1);
-        let mut starts = Vec::with_capacity(states + 1);
+        let mut rows = Vec::with_capacity(states);
         let mut found = Vec::new();
         let mut next = matching.iter().peekable();
         for index in 0..states {
-            starts.push(found.len() as u32);
-            if let Some(&state) = next.next_if(|s| s.as_usize() >> shift == index) {
-                found.extend(reported(dfa, state));
-            }
+            let literals: Vec<(u32, u32)> = next
+                .next_if(|s| s.as_usize() >> shift == index)
+                .map(|&state| reported(dfa, state).collect())
+                .unwrap_or_default();
+            rows.push(match literals[..] {
+                [one] => one,
+                _ => {
+                    let at = found.len() as u32;
+                    found.extend(&literals);
+                    (at, literals.len() as u32 | MANY)
+                }
+            });
         }
-        starts.push(found.len() as u32);
-        MatchTable {
-            shift,
-            starts,
-            found,
-        }
+        MatchTable { shift, rows, found }
     }
 
     /// What `state`, a match state, reports: [`reported`], read from the table.
     fn of(&self, state: StateID) -> &[(u32, u32)] {
-        let i = state.as_usize() >> self.shift;
-        &self.found[self.starts[i] as usize..self.starts[i + 1] as usize]
+        let row = &self.rows[state.as_usize() >> self.shift];
+        if row.1 & MANY == 0 {
+            return std::slice::from_ref(row);
+        }
+        let (at, count) = (row.0 as usize, (row.1 & !MANY) as usize);
+        &self.found[at..at + count]
     }
 }
 
