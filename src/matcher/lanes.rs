@@ -4,7 +4,7 @@
 //! line goes to one of [`LANES`] lanes and the lanes are stepped in lockstep: their
 //! chains of loads are independent, and their cache misses overlap.
 
-use super::patterns::FOLD;
+use super::patterns::fold;
 use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::{Anchored, dfa::DFA};
 
@@ -13,7 +13,8 @@ use aho_corasick::{Anchored, dfa::DFA};
 const LANES: usize = 4;
 
 /// Ends every line in a lane and pads lanes to one length: a code no literal holds
-/// (codes of [`FOLD`] stay below it), so after it the automaton is at its start.
+/// (codes of [`FOLD`](super::patterns::FOLD) stay below it), so after it the
+/// automaton is at its start.
 const SEPARATOR: u8 = u8::MAX;
 
 /// Where the automaton reached a match state on a line: the end of the literals that
@@ -56,7 +57,7 @@ impl Lanes {
         let lane = (0..LANES).min_by_key(|&l| self.codes[l].len()).unwrap_or(0);
         let codes = &mut self.codes[lane];
         self.spans.push((lane, codes.len(), line.len()));
-        codes.extend(line.iter().map(|&b| FOLD[b as usize]));
+        codes.extend(fold(line));
         codes.push(SEPARATOR);
     }
 
@@ -119,31 +120,14 @@ impl Lanes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use aho_corasick::{MatchKind, StartKind};
-
-    fn automaton(literals: &[&str]) -> DFA {
-        let folded = literals
-            .iter()
-            .map(|l| l.bytes().map(|b| FOLD[b as usize]).collect::<Vec<u8>>());
-        DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(folded)
-            .unwrap()
-    }
+    use crate::matcher::patterns::{literal_automaton as automaton, reported};
 
     /// (end, literal ids) of each find on queued line `line`.
-    fn found(dfa: &DFA, lanes: &Lanes, line: usize) -> Vec<(u32, Vec<usize>)> {
+    fn found(dfa: &DFA, lanes: &Lanes, line: usize) -> Vec<(u32, Vec<u32>)> {
         lanes
             .finds(line)
             .iter()
-            .map(|&(end, state)| {
-                let ids = (0..dfa.match_len(state))
-                    .map(|k| dfa.match_pattern(state, k).as_usize())
-                    .collect();
-                (end, ids)
-            })
+            .map(|&(end, state)| (end, reported(dfa, state).map(|(id, _)| id).collect()))
             .collect()
     }
 

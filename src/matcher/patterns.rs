@@ -347,16 +347,7 @@ impl PatternSet {
             .map(|l| direct.partition_point(|&(lit, _)| lit < l) as u32)
             .collect();
         let literal_count = literals.len();
-        // A standard (not leftmost) DFA: stepped by [`Lanes::walk`], it reports every
-        // occurrence of every literal (those inside longer ones too) in one pass over
-        // the line. It reads literals and lines folded to codes (see `FOLD`).
-        let folded = literals.iter().map(|l| fold(l.as_bytes()));
-        let automaton = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .start_kind(StartKind::Unanchored)
-            .prefilter(false)
-            .build(folded)
-            .expect("literal automaton builds");
+        let automaton = literal_automaton(&literals);
         let matches = MatchTable::new(&automaton);
         let max_before = patterns
             .iter()
@@ -548,7 +539,7 @@ impl MatchTable {
 
 /// What match state `state` of `dfa` reports, asked of aho-corasick: (literal id,
 /// its length in bytes) per literal ending there.
-fn reported(dfa: &DFA, state: StateID) -> impl Iterator<Item = (u32, u32)> + '_ {
+pub(super) fn reported(dfa: &DFA, state: StateID) -> impl Iterator<Item = (u32, u32)> + '_ {
     (0..dfa.match_len(state)).map(move |k| {
         let id = dfa.match_pattern(state, k);
         (id.as_u32(), dfa.pattern_len(id) as u32)
@@ -576,8 +567,24 @@ pub(super) static FOLD: [u8; 256] = {
 };
 
 /// `text` in automaton codes.
-fn fold(text: &[u8]) -> Vec<u8> {
-    text.iter().map(|&b| FOLD[b as usize]).collect()
+pub(super) fn fold(text: &[u8]) -> impl Iterator<Item = u8> + '_ {
+    text.iter().map(|&b| FOLD[b as usize])
+}
+
+/// The automaton over `literals`, folded to codes (see [`FOLD`]) as lines are: a
+/// standard (not leftmost) DFA, unanchored and without a prefilter, which
+/// [`Lanes::walk`] relies on. Stepped by it, it reports every occurrence of every
+/// literal (those inside longer ones too) in one pass over a line.
+pub(super) fn literal_automaton<S: AsRef<str>>(literals: &[S]) -> DFA {
+    let folded = literals
+        .iter()
+        .map(|l| fold(l.as_ref().as_bytes()).collect::<Vec<u8>>());
+    DFA::builder()
+        .match_kind(MatchKind::Standard)
+        .start_kind(StartKind::Unanchored)
+        .prefilter(false)
+        .build(folded)
+        .expect("literal automaton builds")
 }
 
 /// A literal id's bit in a 64-bit summary of a set of literals (ids modulo 64).
