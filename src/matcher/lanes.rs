@@ -4,27 +4,21 @@
 //! line goes to one of [`LANES`] lanes and the lanes are stepped in lockstep: their
 //! chains of loads are independent, and their cache misses overlap.
 
-use super::patterns::fold;
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::{Anchored, dfa::DFA};
+use super::automaton::{LiteralAutomaton, SEPARATOR, State, fold};
 
 /// Lanes stepped at once ([`Lanes::walk`] names each of the four). Eight measured
 /// within the noise of four.
 const LANES: usize = 4;
 
-/// Ends every line in a lane and pads lanes to one length: a code no literal holds
-/// (codes of [`FOLD`](super::patterns::FOLD) stay below it), so after it the
-/// automaton is at its start.
-const SEPARATOR: u8 = u8::MAX;
-
 /// Where the automaton reached a match state on a line: the end of the literals that
 /// state reports (byte offset in the line) and the state.
-pub type Find = (u32, StateID);
+pub type Find = (u32, State);
 
 /// Lines queued for one walk, and what the walk found on each.
 #[derive(Default)]
 pub struct Lanes {
-    /// Each lane's lines in automaton codes, each followed by [`SEPARATOR`].
+    /// Each lane's lines in automaton codes, each followed by [`SEPARATOR`] (which
+    /// also pads the lanes to one length).
     codes: [Vec<u8>; LANES],
     /// Per line: its lane, where it starts there, its length.
     spans: Vec<(usize, usize, usize)>,
@@ -71,24 +65,20 @@ impl Lanes {
         &self.finds[self.bounds[line]..self.bounds[line + 1]]
     }
 
-    /// Steps `dfa` (unanchored, without a prefilter, so only match states are special
-    /// on the way) over every lane in lockstep, then files the matches by line.
-    pub fn walk(&mut self, dfa: &DFA) {
+    /// Steps `automaton` over every lane in lockstep, then files the matches by line.
+    pub fn walk(&mut self, automaton: &LiteralAutomaton) {
         let len = self.codes.iter().map(Vec::len).max().unwrap_or(0);
         for lane in &mut self.codes {
             lane.resize(len, SEPARATOR);
         }
-        let start = dfa
-            .start_state(Anchored::No)
-            .expect("the automaton is built for unanchored search");
         self.found.iter_mut().for_each(Vec::clear);
-        let mut states = [start; LANES];
+        let mut states = [automaton.start(); LANES];
         let [a, b, c, d] = &self.codes;
         for (i, (((&a, &b), &c), &d)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
             for (lane, code) in [a, b, c, d].into_iter().enumerate() {
-                let state = dfa.next_state(Anchored::No, states[lane], code);
+                let state = automaton.next(states[lane], code);
                 states[lane] = state;
-                if dfa.is_special(state) && dfa.is_match(state) {
+                if automaton.is_match(state) {
                     self.found[lane].push((i as u32, state));
                 }
             }
@@ -120,43 +110,52 @@ impl Lanes {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::patterns::{literal_automaton as automaton, reported};
 
     /// (end, literal ids) of each find on queued line `line`.
-    fn found(dfa: &DFA, lanes: &Lanes, line: usize) -> Vec<(u32, Vec<u32>)> {
+    fn found(automaton: &LiteralAutomaton, lanes: &Lanes, line: usize) -> Vec<(u32, Vec<u32>)> {
+        let ids = |state| {
+            automaton
+                .reported(state)
+                .iter()
+                .map(|&(id, _)| id)
+                .collect()
+        };
         lanes
             .finds(line)
             .iter()
-            .map(|&(end, state)| (end, reported(dfa, state).map(|(id, _)| id).collect()))
+            .map(|&(end, state)| (end, ids(state)))
             .collect()
     }
 
     #[test]
     fn finds_end_where_the_literal_ends_on_its_own_line() {
-        let dfa = automaton(&["access denied", "denied", "error"]);
+        let automaton = LiteralAutomaton::new(&["access denied", "denied", "error"]);
         let mut lanes = Lanes::default();
         lanes.push(b"ERROR: access denied");
         lanes.push(b"");
         lanes.push(b"nothing here");
         lanes.push(b"denied");
-        lanes.walk(&dfa);
-        assert_eq!(found(&dfa, &lanes, 0), vec![(5, vec![2]), (20, vec![0, 1])]);
-        assert_eq!(found(&dfa, &lanes, 1), vec![]);
-        assert_eq!(found(&dfa, &lanes, 2), vec![]);
-        assert_eq!(found(&dfa, &lanes, 3), vec![(6, vec![1])]);
+        lanes.walk(&automaton);
+        assert_eq!(
+            found(&automaton, &lanes, 0),
+            vec![(5, vec![2]), (20, vec![0, 1])]
+        );
+        assert_eq!(found(&automaton, &lanes, 1), vec![]);
+        assert_eq!(found(&automaton, &lanes, 2), vec![]);
+        assert_eq!(found(&automaton, &lanes, 3), vec![(6, vec![1])]);
         assert_eq!(lanes.line_len(0), 20);
     }
 
     #[test]
     fn a_literal_never_spans_two_lines_of_a_lane() {
-        let dfa = automaton(&["access denied"]);
+        let automaton = LiteralAutomaton::new(&["access denied"]);
         let mut lanes = Lanes::default();
         // More lines than lanes, so some lane holds the two halves one after the other.
         for _ in 0..LANES {
             lanes.push(b"access");
             lanes.push(b" denied");
         }
-        lanes.walk(&dfa);
+        lanes.walk(&automaton);
         assert!((0..lanes.lines()).all(|line| lanes.finds(line).is_empty()));
     }
 
@@ -164,7 +163,7 @@ mod tests {
     /// walked alone, whatever lane it lands in.
     #[test]
     fn lines_walked_together_find_what_they_find_alone() {
-        let dfa = automaton(&[
+        let automaton = LiteralAutomaton::new(&[
             "error",
             "failed",
             "gradle",
@@ -184,12 +183,12 @@ mod tests {
         for line in &lines {
             together.push(line.as_bytes());
         }
-        together.walk(&dfa);
+        together.walk(&automaton);
         let mut finds = 0;
         for (i, line) in lines.iter().enumerate() {
             let mut alone = Lanes::default();
             alone.push(line.as_bytes());
-            alone.walk(&dfa);
+            alone.walk(&automaton);
             assert_eq!(together.finds(i), alone.finds(0), "line {}: {line}", i + 1);
             finds += alone.finds(0).len();
         }

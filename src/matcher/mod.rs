@@ -5,6 +5,7 @@
 //! all patterns in one pass) and [`rank`] (combine evidence into a calibrated
 //! confidence, apply the catalog's relations, abstain when unsure).
 
+pub mod automaton;
 pub mod examples;
 pub mod lanes;
 pub mod literals;

@@ -4,13 +4,12 @@
 //! literal are run only on
 //! error-like lines.
 
+use super::automaton::LiteralAutomaton;
 use super::lanes::Lanes;
 use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
 use crate::logtext::{classify, env};
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{Anchored, MatchKind, StartKind, automaton::StateID, dfa::DFA};
 use regex::Regex;
 use std::collections::HashMap;
 
@@ -177,9 +176,7 @@ pub struct LineWords {
 /// The compiled patterns of a whole catalog.
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
-    automaton: DFA,
-    /// What each of the automaton's match states reports.
-    matches: MatchTable,
+    automaton: LiteralAutomaton,
     /// For each literal: the patterns requiring it, as
     /// `literal_patterns[literal_starts[l]..literal_starts[l + 1]]`, one flat list.
     literal_patterns: Vec<u32>,
@@ -347,8 +344,7 @@ impl PatternSet {
             .map(|l| direct.partition_point(|&(lit, _)| lit < l) as u32)
             .collect();
         let literal_count = literals.len();
-        let automaton = literal_automaton(&literals);
-        let matches = MatchTable::new(&automaton);
+        let automaton = LiteralAutomaton::new(&literals);
         let max_before = patterns
             .iter()
             .filter_map(|p| p.near.as_ref().map(|n| n.before as usize))
@@ -358,7 +354,6 @@ impl PatternSet {
         PatternSet {
             patterns,
             automaton,
-            matches,
             literal_patterns,
             literal_starts,
             roles,
@@ -415,7 +410,7 @@ impl PatternSet {
         let start = out.len();
         for &(end, state) in lanes.finds(line) {
             let end = end as usize;
-            for &(lit, len) in self.matches.of(state) {
+            for &(lit, len) in self.automaton.reported(state) {
                 let lit = lit as usize;
                 // Matches come in order of their end, so a literal's first is its earliest.
                 let mark = &mut marks.literals[lit];
@@ -449,142 +444,6 @@ impl PatternSet {
         }
         words
     }
-}
-
-/// The literals each match state of the automaton reports, with their lengths: one
-/// row per state, holding its literal itself when it reports one (most do), so a find
-/// costs one load where aho-corasick's own lists take three from separate allocations
-/// (a state's list, its entry, the literal's length), each a likely cache miss.
-struct MatchTable {
-    /// Every state id is a multiple of `1 << shift`.
-    shift: u32,
-    /// For each state `s`, at `s >> shift`: (literal id, its length in bytes) when it
-    /// reports one literal; otherwise (start, count | [`MANY`]) of its literals in
-    /// `found`.
-    rows: Vec<(u32, u32)>,
-    /// (literal id, its length in bytes) of the states reporting several (or none).
-    found: Vec<(u32, u32)>,
-}
-
-/// Marks a [`MatchTable`] row that points into `found` (no literal is this long).
-const MANY: u32 = 1 << 31;
-
-impl MatchTable {
-    /// Walks every state `dfa` can reach (from its start, over every code of
-    /// [`FOLD`]) and lists what the match states report.
-    fn new(dfa: &DFA) -> MatchTable {
-        let start = dfa
-            .start_state(Anchored::No)
-            .expect("the automaton is built for unanchored search");
-        // One bit per state id seen.
-        let mut seen: Vec<u64> = Vec::new();
-        let mut first_visit = |id: usize| {
-            if seen.len() <= id / 64 {
-                seen.resize(id / 64 + 1, 0);
-            }
-            let (word, bit) = (&mut seen[id / 64], 1 << (id % 64));
-            let first = *word & bit == 0;
-            *word |= bit;
-            first
-        };
-        first_visit(start.as_usize());
-        let mut todo = vec![start];
-        let mut matching = Vec::new();
-        let mut ids = 0;
-        while let Some(state) = todo.pop() {
-            ids |= state.as_usize();
-            if dfa.is_match(state) {
-                matching.push(state);
-            }
-            for code in 0..=KEPT.len() as u8 {
-                let next = dfa.next_state(Anchored::No, state, code);
-                if first_visit(next.as_usize()) {
-                    todo.push(next);
-                }
-            }
-        }
-        let shift = if ids == 0 { 0 } else { ids.trailing_zeros() };
-        matching.sort_unstable();
-        let states = matching.last().map_or(0, |s| (s.as_usize() >> shift) + 1);
-        let mut rows = Vec::with_capacity(states);
-        let mut found = Vec::new();
-        let mut next = matching.iter().peekable();
-        for index in 0..states {
-            let literals: Vec<(u32, u32)> = next
-                .next_if(|s| s.as_usize() >> shift == index)
-                .map(|&state| reported(dfa, state).collect())
-                .unwrap_or_default();
-            rows.push(match literals[..] {
-                [one] => one,
-                _ => {
-                    let at = found.len() as u32;
-                    found.extend(&literals);
-                    (at, literals.len() as u32 | MANY)
-                }
-            });
-        }
-        MatchTable { shift, rows, found }
-    }
-
-    /// What `state`, a match state, reports: [`reported`], read from the table.
-    fn of(&self, state: StateID) -> &[(u32, u32)] {
-        let row = &self.rows[state.as_usize() >> self.shift];
-        if row.1 & MANY == 0 {
-            return std::slice::from_ref(row);
-        }
-        let (at, count) = (row.0 as usize, (row.1 & !MANY) as usize);
-        &self.found[at..at + count]
-    }
-}
-
-/// What match state `state` of `dfa` reports, asked of aho-corasick: (literal id,
-/// its length in bytes) per literal ending there.
-pub(super) fn reported(dfa: &DFA, state: StateID) -> impl Iterator<Item = (u32, u32)> + '_ {
-    (0..dfa.match_len(state)).map(move |k| {
-        let id = dfa.match_pattern(state, k);
-        (id.as_u32(), dfa.pattern_len(id) as u32)
-    })
-}
-
-/// The bytes the literal automaton tells apart: letters (either case), digits and the
-/// punctuation common in error messages. Each gets its own code; every other byte
-/// reads as one shared code. A line then holds a literal's codes wherever it holds the
-/// literal (a superset the regex settles), and the automaton's alphabet stays under 64
-/// classes, which halves its transition table against a plain case-insensitive one.
-const KEPT: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789 !\"'(),-./:;=[\\]_`#+";
-
-/// Byte to automaton code: the index in [`KEPT`] (upper-case letters as lower-case
-/// ones), `KEPT.len()` for any other byte.
-pub(super) static FOLD: [u8; 256] = {
-    let mut table = [KEPT.len() as u8; 256];
-    let mut i = 0;
-    while i < KEPT.len() {
-        table[KEPT[i] as usize] = i as u8;
-        table[KEPT[i].to_ascii_uppercase() as usize] = i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// `text` in automaton codes.
-pub(super) fn fold(text: &[u8]) -> impl Iterator<Item = u8> + '_ {
-    text.iter().map(|&b| FOLD[b as usize])
-}
-
-/// The automaton over `literals`, folded to codes (see [`FOLD`]) as lines are: a
-/// standard (not leftmost) DFA, unanchored and without a prefilter, which
-/// [`Lanes::walk`] relies on. Stepped by it, it reports every occurrence of every
-/// literal (those inside longer ones too) in one pass over a line.
-pub(super) fn literal_automaton<S: AsRef<str>>(literals: &[S]) -> DFA {
-    let folded = literals
-        .iter()
-        .map(|l| fold(l.as_ref().as_bytes()).collect::<Vec<u8>>());
-    DFA::builder()
-        .match_kind(MatchKind::Standard)
-        .start_kind(StartKind::Unanchored)
-        .prefilter(false)
-        .build(folded)
-        .expect("literal automaton builds")
 }
 
 /// A literal id's bit in a 64-bit summary of a set of literals (ids modulo 64).
@@ -749,28 +608,6 @@ mod tests {
             }
         }
         assert!(lines > 1000, "only {lines} lines checked");
-    }
-
-    /// The flat table reports what aho-corasick's own lists do, in every match state
-    /// the bundled catalog's automaton meets on a real job log.
-    #[test]
-    fn the_match_table_agrees_with_the_automaton() {
-        let catalog = crate::catalog::load(&["catalog"]).catalog;
-        let matcher = crate::matcher::Matcher::new(&catalog);
-        let set = matcher.patterns();
-        let dfa = &set.automaton;
-        let log = std::fs::read("benches/logs/gradle-android-aapt2.log").unwrap();
-        let mut state = dfa.start_state(Anchored::No).unwrap();
-        let mut compared = 0;
-        for &byte in &log {
-            state = dfa.next_state(Anchored::No, state, FOLD[byte as usize]);
-            if dfa.is_match(state) {
-                let own: Vec<(u32, u32)> = reported(dfa, state).collect();
-                assert_eq!(set.matches.of(state), &own[..]);
-                compared += 1;
-            }
-        }
-        assert!(compared > 100, "only {compared} match states met");
     }
 
     #[test]
