@@ -130,6 +130,8 @@ pub struct LineMarks {
     literals: Vec<LiteralMark>,
     /// [`literal_bit`] of every literal found on the current line.
     bits: u64,
+    /// [`PatternSet::scan_line`]'s lanes, reused.
+    lanes: Lanes,
 }
 
 impl LineMarks {
@@ -140,6 +142,7 @@ impl LineMarks {
             seen: vec![0; set.patterns.len()],
             literals: vec![LiteralMark::default(); set.literal_count],
             bits: 0,
+            lanes: Lanes::default(),
         }
     }
 
@@ -381,10 +384,15 @@ impl PatternSet {
     /// moved on to this line. For one line; [`Scan`](super::scan) walks lines in
     /// [`Lanes`] and reads each with [`PatternSet::scan_walked`].
     pub fn scan_line(&self, line: &str, marks: &mut LineMarks, out: &mut Vec<u32>) -> LineWords {
-        let mut lanes = Lanes::default();
+        // The lanes are kept in `marks` between calls: one per call cost several
+        // allocations, and a log has a line ending in `:` every few dozen.
+        let mut lanes = std::mem::take(&mut marks.lanes);
+        lanes.clear();
         lanes.push(line.as_bytes());
         self.walk(&mut lanes);
-        self.scan_walked(&lanes, 0, marks, out)
+        let words = self.scan_walked(&lanes, 0, marks, out);
+        marks.lanes = lanes;
+        words
     }
 
     /// Steps the literal automaton over every line queued in `lanes`.
