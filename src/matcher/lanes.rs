@@ -60,6 +60,12 @@ impl Lanes {
         self.spans[line].2
     }
 
+    /// Queued line `line` in automaton codes.
+    pub fn codes(&self, line: usize) -> &[u8] {
+        let (lane, start, len) = self.spans[line];
+        &self.codes[lane][start..start + len]
+    }
+
     /// What the last walk found on queued line `line`, in order.
     pub fn finds(&self, line: usize) -> &[Find] {
         &self.finds[self.bounds[line]..self.bounds[line + 1]]

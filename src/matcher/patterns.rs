@@ -4,12 +4,13 @@
 //! literal are run only on
 //! error-like lines.
 
-use super::automaton::LiteralAutomaton;
+use super::automaton::{LiteralAutomaton, fold};
 use super::lanes::Lanes;
 use super::literals::{self, MIN_LITERAL_BYTES};
 use super::words::WordWeights;
 use crate::catalog::{Catalog, validate};
 use crate::logtext::{classify, env};
+use memchr::memmem::{Finder, FinderRev};
 use regex::Regex;
 use std::collections::HashMap;
 
@@ -73,20 +74,24 @@ struct Role {
 struct BranchIds {
     sets: Vec<Vec<u32>>,
     runs: Vec<Vec<u32>>,
-    /// [`literal_bit`] of each literal the branch needs on its own (a one-literal
-    /// set): a line whose [`LineMarks::bits`] lack one cannot hold the branch.
+    /// [`literal_bit`] of each walked literal the branch needs on its own (a
+    /// one-literal set): a line whose [`LineMarks::bits`] lack one cannot hold the
+    /// branch.
     needs: u64,
 }
 
 impl BranchIds {
-    /// Whether `marks` show the branch's literals on the line, in order.
-    fn holds(&self, marks: &LineMarks) -> bool {
-        if self.needs & !marks.bits != 0 {
+    /// Whether the line holds the branch's literals, in order: `bits` are the line's
+    /// [`LineMarks::bits`], `mark` tells where a literal is on it.
+    fn holds(&self, bits: u64, mark: &mut impl FnMut(u32) -> Option<LiteralMark>) -> bool {
+        if self.needs & !bits != 0 {
             return false;
         }
-        let stamp = marks.stamp;
-        let on_line = |l: &u32| marks.literals[*l as usize].stamp == stamp;
-        if !self.sets.iter().all(|set| set.iter().any(on_line)) {
+        if !self
+            .sets
+            .iter()
+            .all(|set| set.iter().any(|&l| mark(l).is_some()))
+        {
             return false;
         }
         // Each run must have an occurrence starting at or after the earliest point
@@ -94,10 +99,9 @@ impl BranchIds {
         let mut at = 0;
         for run in &self.runs {
             let (mut first_end, mut last_start) = (u32::MAX, None);
-            for &l in run.iter().filter(|l| on_line(l)) {
-                let mark = &marks.literals[l as usize];
-                first_end = first_end.min(mark.first_end);
-                last_start = last_start.max(Some(mark.last_start));
+            for found in run.iter().filter_map(|&l| mark(l)) {
+                first_end = first_end.min(found.first_end);
+                last_start = last_start.max(Some(found.last_start));
             }
             match last_start {
                 Some(start) if start >= at => at = at.max(first_end),
@@ -128,6 +132,9 @@ pub struct LineMarks {
     seen: Vec<u32>,
     /// Per literal: where it was last found.
     literals: Vec<LiteralMark>,
+    /// Per literal only branch conditions use (from [`PatternSet::walked`] on): the
+    /// stamp of the last line it was looked for on.
+    looked: Vec<u32>,
     /// [`literal_bit`] of every literal found on the current line.
     bits: u64,
     /// [`PatternSet::scan_line`]'s lanes, reused.
@@ -141,6 +148,7 @@ impl LineMarks {
             stamp: 1,
             seen: vec![0; set.patterns.len()],
             literals: vec![LiteralMark::default(); set.literal_count],
+            looked: vec![0; set.literal_count - set.walked],
             bits: 0,
             lanes: Lanes::default(),
         }
@@ -152,6 +160,7 @@ impl LineMarks {
         if self.stamp == 0 {
             self.seen.fill(0);
             self.literals.fill(LiteralMark::default());
+            self.looked.fill(0);
             self.stamp = 1;
         }
     }
@@ -189,6 +198,14 @@ pub struct PatternSet {
     /// table covers ids `0..roles.len()` and stays small.
     roles: Vec<Role>,
     literal_count: usize,
+    /// Literals with ids below this one are the automaton's: the words above and the
+    /// patterns' required literals. The others, which only branch conditions use, are
+    /// looked for on a line only when a pattern needing them is a candidate there: most
+    /// are common words, and walking for them cost a find on nearly every line.
+    walked: usize,
+    /// Per literal from `walked` on: searchers for its codes (see
+    /// [`fold`](super::automaton::fold)), forwards and backwards.
+    unwalked: Vec<(Finder<'static>, FinderRev<'static>)>,
     /// For each pattern: its branches' conditions as literal ids (empty: no condition
     /// beyond its literals).
     branches: Vec<Vec<BranchIds>>,
@@ -303,7 +320,6 @@ impl PatternSet {
             roles[id].truncation |= role.truncation;
         }
         let mut direct: Vec<(usize, u32)> = Vec::new();
-        let mut branches = Vec::with_capacity(patterns.len());
         let mut literal_free = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
             if p.literals.is_empty() {
@@ -312,6 +328,10 @@ impl PatternSet {
             for lit in &p.literals {
                 direct.push((intern(&mut ids, &mut literals, lit), pi as u32));
             }
+        }
+        let walked = literals.len();
+        let mut branches = Vec::with_capacity(patterns.len());
+        for p in &patterns {
             let mut ids_of = |strings: &[Vec<String>]| -> Vec<Vec<u32>> {
                 strings
                     .iter()
@@ -329,7 +349,7 @@ impl PatternSet {
                         let sets = ids_of(&b.sets);
                         let needs = sets
                             .iter()
-                            .filter(|set| set.len() == 1)
+                            .filter(|set| set.len() == 1 && (set[0] as usize) < walked)
                             .fold(0, |bits, set| bits | literal_bit(set[0]));
                         BranchIds {
                             sets,
@@ -347,7 +367,17 @@ impl PatternSet {
             .map(|l| direct.partition_point(|&(lit, _)| lit < l) as u32)
             .collect();
         let literal_count = literals.len();
-        let automaton = LiteralAutomaton::new(&literals);
+        let automaton = LiteralAutomaton::new(&literals[..walked]);
+        let unwalked = literals[walked..]
+            .iter()
+            .map(|lit| {
+                let codes: Vec<u8> = fold(lit.as_bytes()).collect();
+                (
+                    Finder::new(&codes).into_owned(),
+                    FinderRev::new(&codes).into_owned(),
+                )
+            })
+            .collect();
         let max_before = patterns
             .iter()
             .filter_map(|p| p.near.as_ref().map(|n| n.before as usize))
@@ -361,6 +391,8 @@ impl PatternSet {
             literal_starts,
             roles,
             literal_count,
+            walked,
+            unwalked,
             branches,
             literal_free,
             max_before,
@@ -441,16 +473,45 @@ impl PatternSet {
             }
         }
         // A pattern with more than one literal condition: some branch must hold.
+        let codes = lanes.codes(line);
+        let bits = marks.bits;
+        let mut mark = |l| self.mark(l, marks, codes);
         let mut i = start;
         while i < out.len() {
             let branches = &self.branches[out[i] as usize];
-            if branches.is_empty() || branches.iter().any(|b| b.holds(marks)) {
+            if branches.is_empty() || branches.iter().any(|b| b.holds(bits, &mut mark)) {
                 i += 1;
             } else {
                 out.swap_remove(i);
             }
         }
         words
+    }
+}
+
+impl PatternSet {
+    /// Where literal `l` is on the current line, `codes`: as the walk found it, or,
+    /// for a literal the automaton leaves out, as a search finds it now (once a line).
+    fn mark(&self, l: u32, marks: &mut LineMarks, codes: &[u8]) -> Option<LiteralMark> {
+        let l = l as usize;
+        let stamp = marks.stamp;
+        if marks.literals[l].stamp == stamp {
+            return Some(marks.literals[l]);
+        }
+        let unwalked = l.checked_sub(self.walked)?;
+        if std::mem::replace(&mut marks.looked[unwalked], stamp) == stamp {
+            return None;
+        }
+        let (ahead, back) = &self.unwalked[unwalked];
+        let first = ahead.find(codes)?;
+        let last = back.rfind(codes)?;
+        let found = LiteralMark {
+            stamp,
+            first_end: (first + ahead.needle().len()) as u32,
+            last_start: last as u32,
+        };
+        marks.literals[l] = found;
+        Some(found)
     }
 }
 
