@@ -112,8 +112,10 @@ pub struct Normalizer {
     in_run_group: bool,
     sections: Vec<usize>,
     votes: [u32; 6],
-    decoded: String,
+    /// The current line as a terminal shows it; its visible text starts at `visible`
+    /// (after a workflow command's head).
     shown: String,
+    visible: usize,
     last_timestamp: String,
     /// Times a timestamp went backwards (a sign of interleaved output).
     pub backwards_timestamps: u64,
@@ -142,8 +144,8 @@ impl Normalizer {
             in_run_group: false,
             sections: Vec::new(),
             votes: [0; 6],
-            decoded: String::new(),
             shown: String::new(),
+            visible: 0,
             last_timestamp: String::new(),
             backwards_timestamps: 0,
             last_error_step: None,
@@ -207,24 +209,26 @@ impl Normalizer {
     /// Normalises one raw line; `None` for lines that only carry markers
     /// (`##[endgroup]`, `::add-mask::`, empty section markers).
     pub fn line(&mut self, raw: &[u8], number: u64) -> Option<Line<'_>> {
-        self.decoded.clear();
-        match std::str::from_utf8(raw) {
-            Ok(valid) => self.decoded.push_str(valid),
-            Err(_) => self.decoded.push_str(&String::from_utf8_lossy(raw)),
+        let lossy;
+        let mut text = match std::str::from_utf8(raw) {
+            Ok(valid) => valid,
+            Err(_) => {
+                lossy = String::from_utf8_lossy(raw);
+                &*lossy
+            }
+        };
+        if number == 1 {
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
         }
-        let mut text = std::mem::take(&mut self.decoded);
-        if number == 1 && text.starts_with('\u{feff}') {
-            text.drain(..3);
-        }
-        let result = self.strip_prefixes(&mut text, number);
-        self.decoded = text;
-        let marker = result?;
-        terminal::render(&self.decoded, &mut self.shown);
+        let text = self.strip_prefixes(text, number);
+        terminal::render(text, &mut self.shown);
         let echo_before = self.in_run_group;
-        let marker = self.workflow_command(number, marker)?;
+        let marker = self.workflow_command(number)?;
         // Terraform draws its diagnostics in a box: `│ Error: ...`.
-        if let Some(rest) = self.shown.trim_start().strip_prefix('│') {
-            self.shown = rest.strip_prefix(' ').unwrap_or(rest).to_string();
+        let rest = self.shown[self.visible..].trim_start();
+        if let Some(inside) = rest.strip_prefix('│') {
+            let inside = inside.strip_prefix(' ').unwrap_or(inside);
+            self.visible = self.shown.len() - inside.len();
         }
         self.step_headers(number);
         let echo = echo_before && self.in_run_group;
@@ -234,21 +238,20 @@ impl Normalizer {
         }
         Some(Line {
             number,
-            text: self.shown.trim_end(),
+            text: self.shown[self.visible..].trim_end(),
             marker,
             step: self.current,
             echo,
         })
     }
 
-    /// Strips CI prefixes in place; `None` when nothing visible remains.
-    fn strip_prefixes(&mut self, text: &mut String, number: u64) -> Option<Marker> {
+    /// `text` without its CI prefixes (noting what they tell: step, timestamp, CI).
+    fn strip_prefixes<'t>(&mut self, mut text: &'t str, number: u64) -> &'t str {
         if let Some((step, at)) = prefix::gh_cli_fields(text) {
             if self.steps[self.current].name != step {
-                let step = step.to_string();
-                self.begin_step(&step, number);
+                self.begin_step(step, number);
             }
-            text.drain(..at);
+            text = &text[at..];
         }
         let ts = prefix::iso_timestamp(text);
         if ts > 0 {
@@ -265,12 +268,12 @@ impl Normalizer {
                 // GitHub writes 7 fraction digits: `2024-01-20T10:00:00.1234567Z `.
                 self.vote(Ci::GithubActions, 1);
             }
-            text.drain(..ts + gitlab);
+            text = &text[ts + gitlab..];
         } else {
             let jenkins = prefix::jenkins_timestamp(text);
             if jenkins > 0 {
                 self.vote(Ci::Jenkins, 1);
-                text.drain(..jenkins);
+                text = &text[jenkins..];
             }
         }
         // Both markers hold `_`, which most lines lack.
@@ -282,7 +285,7 @@ impl Normalizer {
                 self.gitlab_sections(text, number);
             }
         }
-        Some(Marker::None)
+        text
     }
 
     /// GitLab `section_start:<ts>:<name>[opts]\r\e[0K` / `section_end:<ts>:<name>` markers.
@@ -316,24 +319,26 @@ impl Normalizer {
         }
     }
 
-    /// GitHub/Azure workflow commands at the start of the visible text.
-    fn workflow_command(&mut self, number: u64, marker: Marker) -> Option<Marker> {
-        let owned = std::mem::take(&mut self.shown);
-        let (marker, message) = self.command_of(&owned, number, marker)?;
-        self.shown = match message {
-            Some(message) => message.to_string(),
-            None => owned,
+    /// GitHub/Azure workflow commands at the start of the shown text: sets `visible`
+    /// to where the command's message starts (0 for other lines) and returns the
+    /// line's marker; `None` for a line that only carries a command.
+    fn workflow_command(&mut self, number: u64) -> Option<Marker> {
+        let shown = std::mem::take(&mut self.shown);
+        let command = self.command_of(&shown, number);
+        let visible = match command {
+            Some((_, Some(message))) => shown.len() - message.len(),
+            _ => 0,
         };
-        Some(marker)
+        let marker = command.map(|(marker, _)| marker);
+        self.visible = visible;
+        self.shown = shown;
+        marker
     }
 
-    /// The marker and, for a workflow command, the message it carries.
-    fn command_of<'s>(
-        &mut self,
-        shown: &'s str,
-        number: u64,
-        marker: Marker,
-    ) -> Option<(Marker, Option<&'s str>)> {
+    /// The marker and, for a workflow command, the message it carries (a suffix of
+    /// `shown`).
+    fn command_of<'s>(&mut self, shown: &'s str, number: u64) -> Option<(Marker, Option<&'s str>)> {
+        let marker = Marker::None;
         let shown = shown.trim_start();
         if let Some(rest) = shown.strip_prefix("##[") {
             let (command, message) = rest.split_once(']').unwrap_or((rest, ""));
@@ -376,7 +381,7 @@ impl Normalizer {
 
     /// Step headers written as ordinary lines by GitHub, Jenkins and Buildkite.
     fn step_headers(&mut self, number: u64) {
-        let text = self.shown.as_str();
+        let text = &self.shown[self.visible..];
         let vote = if text.starts_with("[Pipeline] ") {
             if let Some(name) = text
                 .strip_prefix("[Pipeline] { (")
