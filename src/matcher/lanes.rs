@@ -73,11 +73,24 @@ impl Lanes {
 
     /// Steps `automaton` over every lane in lockstep, then files the matches by line.
     pub fn walk(&mut self, automaton: &LiteralAutomaton) {
+        self.found.iter_mut().for_each(Vec::clear);
+        if self.spans.len() == 1 {
+            // One line (a header joined with its next line): padding three empty lanes
+            // to its length would walk it four times.
+            let mut state = automaton.start();
+            for (i, &code) in self.codes[0].iter().enumerate() {
+                state = automaton.next(state, code);
+                if automaton.is_match(state) {
+                    self.found[0].push((i as u32, state));
+                }
+            }
+            self.file_by_line();
+            return;
+        }
         let len = self.codes.iter().map(Vec::len).max().unwrap_or(0);
         for lane in &mut self.codes {
             lane.resize(len, SEPARATOR);
         }
-        self.found.iter_mut().for_each(Vec::clear);
         let mut states = [automaton.start(); LANES];
         let [a, b, c, d] = &self.codes;
         for (i, (((&a, &b), &c), &d)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
