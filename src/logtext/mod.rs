@@ -338,7 +338,6 @@ impl Normalizer {
     /// The marker and, for a workflow command, the message it carries (a suffix of
     /// `shown`).
     fn command_of<'s>(&mut self, shown: &'s str, number: u64) -> Option<(Marker, Option<&'s str>)> {
-        let marker = Marker::None;
         let shown = shown.trim_start();
         if let Some(rest) = shown.strip_prefix("##[") {
             let (command, message) = rest.split_once(']').unwrap_or((rest, ""));
@@ -356,9 +355,9 @@ impl Normalizer {
                         let name = message.to_string();
                         self.begin_step(&name, number);
                     }
-                    (marker, message)
+                    (Marker::None, message)
                 }
-                _ => (marker, message),
+                _ => (Marker::None, message),
             };
             return Some((marker, Some(message)));
         }
@@ -370,13 +369,13 @@ impl Normalizer {
                 "error" => Marker::Error,
                 "warning" => Marker::Warning,
                 "endgroup" | "add-mask" | "stop-commands" => return None,
-                "group" | "notice" | "debug" | "set-output" | "save-state" => marker,
-                _ => return Some((marker, None)),
+                "group" | "notice" | "debug" | "set-output" | "save-state" => Marker::None,
+                _ => return Some((Marker::None, None)),
             };
             self.vote(Ci::GithubActions, 1);
             return Some((marker, Some(message)));
         }
-        Some((marker, None))
+        Some((Marker::None, None))
     }
 
     /// Step headers written as ordinary lines by GitHub, Jenkins and Buildkite.

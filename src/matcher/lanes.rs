@@ -79,10 +79,7 @@ impl Lanes {
             // to its length would walk it four times.
             let mut state = automaton.start();
             for (i, &code) in self.codes[0].iter().enumerate() {
-                state = automaton.next(state, code);
-                if automaton.is_match(state) {
-                    self.found[0].push((i as u32, state));
-                }
+                state = step(automaton, state, code, i, &mut self.found[0]);
             }
             self.file_by_line();
             return;
@@ -95,11 +92,7 @@ impl Lanes {
         let [a, b, c, d] = &self.codes;
         for (i, (((&a, &b), &c), &d)) in a.iter().zip(b).zip(c).zip(d).enumerate() {
             for (lane, code) in [a, b, c, d].into_iter().enumerate() {
-                let state = automaton.next(states[lane], code);
-                states[lane] = state;
-                if automaton.is_match(state) {
-                    self.found[lane].push((i as u32, state));
-                }
+                states[lane] = step(automaton, states[lane], code, i, &mut self.found[lane]);
             }
         }
         self.file_by_line();
@@ -124,6 +117,23 @@ impl Lanes {
             self.bounds.push(self.finds.len());
         }
     }
+}
+
+/// One step of a lane from `state` over `code`, at position `at`: the next state,
+/// noted in `found` when it is a match.
+#[inline(always)]
+fn step(
+    automaton: &LiteralAutomaton,
+    state: State,
+    code: u8,
+    at: usize,
+    found: &mut Vec<Find>,
+) -> State {
+    let state = automaton.next(state, code);
+    if automaton.is_match(state) {
+        found.push((at as u32, state));
+    }
+    state
 }
 
 #[cfg(test)]

@@ -487,9 +487,7 @@ impl PatternSet {
         }
         words
     }
-}
 
-impl PatternSet {
     /// Where literal `l` is on the current line, `codes`: as the walk found it, or,
     /// for a literal the automaton leaves out, as a search finds it now (once a line).
     fn mark(&self, l: u32, marks: &mut LineMarks, codes: &[u8]) -> Option<LiteralMark> {
