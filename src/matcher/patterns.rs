@@ -69,42 +69,84 @@ struct Role {
     truncation: bool,
 }
 
-/// A [`literals::Branch`] with literal ids for strings.
-#[derive(Debug, Default)]
-struct BranchIds {
-    sets: Vec<Vec<u32>>,
-    runs: Vec<Vec<u32>>,
+/// The conditions of every pattern's branches (see [`literals::branch_sets`]) with
+/// literal ids for strings, in two flat arrays: a check reads a few adjacent words
+/// rather than following a pointer per branch, set and run. A pattern with literals
+/// has at least one; the automaton's finds point at them (see
+/// [`PatternSet::scan_walked`]).
+struct Conditions {
+    branches: Vec<Condition>,
+    /// The branches' sets and runs, each as its length followed by its literal ids.
+    lists: Vec<u32>,
+}
+
+/// One branch's condition: its `sets` then its `runs`, from `lists[at..]`.
+struct Condition {
     /// [`literal_bit`] of each walked literal the branch needs on its own (a
     /// one-literal set): a line whose [`LineMarks::bits`] lack one cannot hold the
     /// branch.
     needs: u64,
+    pattern: u32,
+    at: u32,
+    sets: u16,
+    runs: u16,
 }
 
-impl BranchIds {
-    /// Whether the line holds the branch's literals, in order: `bits` are the line's
-    /// [`LineMarks::bits`], `mark` tells where a literal is on it.
-    fn holds(&self, bits: u64, mark: &mut impl FnMut(u32) -> Option<LiteralMark>) -> bool {
-        if self.needs & !bits != 0 {
+impl Conditions {
+    /// Adds a branch of `pattern` needing literal `sets` and `runs` (ids); literals
+    /// from `walked` on are not the automaton's.
+    fn push(&mut self, pattern: u32, sets: &[Vec<u32>], runs: &[Vec<u32>], walked: usize) {
+        let needs = sets
+            .iter()
+            .filter(|set| set.len() == 1 && (set[0] as usize) < walked)
+            .fold(0, |bits, set| bits | literal_bit(set[0]));
+        self.branches.push(Condition {
+            needs,
+            pattern,
+            at: self.lists.len() as u32,
+            sets: sets.len() as u16,
+            runs: runs.len() as u16,
+        });
+        for list in sets.iter().chain(runs) {
+            self.lists.push(list.len() as u32);
+            self.lists.extend(list);
+        }
+    }
+
+    /// Whether the current line holds the literals of branch `b`, in order: `bits`
+    /// are the line's [`LineMarks::bits`], `mark` tells where a literal is on it.
+    fn hold(
+        &self,
+        b: &Condition,
+        bits: u64,
+        mark: &mut impl FnMut(u32) -> Option<LiteralMark>,
+    ) -> bool {
+        if b.needs & !bits != 0 {
             return false;
         }
-        if !self
-            .sets
-            .iter()
-            .all(|set| set.iter().any(|&l| mark(l).is_some()))
-        {
-            return false;
+        let mut rest = &self.lists[b.at as usize..];
+        let mut next_list = || {
+            let (&len, tail) = rest.split_first().unwrap_or((&0, &[]));
+            let (list, tail) = tail.split_at(len as usize);
+            rest = tail;
+            list
+        };
+        for _ in 0..b.sets {
+            if !next_list().iter().any(|&l| mark(l).is_some()) {
+                return false;
+            }
         }
         // Each run must have an occurrence starting at or after the earliest point
         // the runs before it can end.
-        let mut at = 0;
-        for run in &self.runs {
+        let mut end = 0;
+        for _ in 0..b.runs {
             let (mut first_end, mut last_start) = (u32::MAX, None);
-            for found in run.iter().filter_map(|&l| mark(l)) {
+            for found in next_list().iter().filter_map(|&l| mark(l)) {
                 first_end = first_end.min(found.first_end);
                 last_start = last_start.max(Some(found.last_start));
             }
             match last_start {
-                Some(start) if start >= at => at = at.max(first_end),
+                Some(start) if start >= end => end = end.max(first_end),
                 _ => return false,
             }
         }
@@ -137,6 +179,8 @@ pub struct LineMarks {
     looked: Vec<u32>,
     /// [`literal_bit`] of every literal found on the current line.
     bits: u64,
+    /// The branch conditions the current line's literals trigger, reused.
+    triggered: Vec<u32>,
     /// [`PatternSet::scan_line`]'s lanes, reused.
     lanes: Lanes,
 }
@@ -150,6 +194,7 @@ impl LineMarks {
             literals: vec![LiteralMark::default(); set.literal_count],
             looked: vec![0; set.literal_count - set.walked],
             bits: 0,
+            triggered: Vec::new(),
             lanes: Lanes::default(),
         }
     }
@@ -189,9 +234,10 @@ pub struct LineWords {
 pub struct PatternSet {
     pub patterns: Vec<Compiled>,
     automaton: LiteralAutomaton,
-    /// For each literal: the patterns requiring it, as
-    /// `literal_patterns[literal_starts[l]..literal_starts[l + 1]]`, one flat list.
-    literal_patterns: Vec<u32>,
+    /// For each literal: the branch conditions it triggers (those having it in their
+    /// first set), as `literal_branches[literal_starts[l]..literal_starts[l + 1]]`,
+    /// one flat list.
+    literal_branches: Vec<u32>,
     literal_starts: Vec<u32>,
     /// For each word the line scorer, the truncation check and the environment probes
     /// look for: what it means to them. These words are the first literals, so the
@@ -206,9 +252,7 @@ pub struct PatternSet {
     /// Per literal from `walked` on: searchers for its codes (see
     /// [`fold`](super::automaton::fold)), forwards and backwards.
     unwalked: Vec<(Finder<'static>, FinderRev<'static>)>,
-    /// For each pattern: its branches' conditions as literal ids (empty: no condition
-    /// beyond its literals).
-    branches: Vec<Vec<BranchIds>>,
+    conditions: Conditions,
     /// Patterns without any literal: tried on every error-like line.
     pub literal_free: Vec<u32>,
     /// Largest `near_before` of any pattern: how many lines to remember.
@@ -319,19 +363,34 @@ impl PatternSet {
             roles[id].probes |= role.probes;
             roles[id].truncation |= role.truncation;
         }
+        // Each branch of a pattern with literals is a condition, triggered by the
+        // literals of its first set (the pattern's literals are their union); a
+        // pattern whose literals are the whole condition has one empty branch.
         let mut direct: Vec<(usize, u32)> = Vec::new();
         let mut literal_free = Vec::new();
+        let mut branch_id = 0;
         for (pi, p) in patterns.iter().enumerate() {
             if p.literals.is_empty() {
                 literal_free.push(pi as u32);
+                continue;
             }
-            for lit in &p.literals {
-                direct.push((intern(&mut ids, &mut literals, lit), pi as u32));
+            let triggers: Vec<&[String]> = match p.branches.is_empty() {
+                true => vec![&p.literals],
+                false => p.branches.iter().map(|b| &b.sets[0][..]).collect(),
+            };
+            for set in triggers {
+                for lit in set {
+                    direct.push((intern(&mut ids, &mut literals, lit), branch_id));
+                }
+                branch_id += 1;
             }
         }
         let walked = literals.len();
-        let mut branches = Vec::with_capacity(patterns.len());
-        for p in &patterns {
+        let mut conditions = Conditions {
+            branches: Vec::new(),
+            lists: Vec::new(),
+        };
+        for (pi, p) in patterns.iter().enumerate() {
             let mut ids_of = |strings: &[Vec<String>]| -> Vec<Vec<u32>> {
                 strings
                     .iter()
@@ -342,27 +401,20 @@ impl PatternSet {
                     })
                     .collect()
             };
-            branches.push(
-                p.branches
-                    .iter()
-                    .map(|b| {
-                        let sets = ids_of(&b.sets);
-                        let needs = sets
-                            .iter()
-                            .filter(|set| set.len() == 1 && (set[0] as usize) < walked)
-                            .fold(0, |bits, set| bits | literal_bit(set[0]));
-                        BranchIds {
-                            sets,
-                            runs: ids_of(&b.runs),
-                            needs,
-                        }
-                    })
-                    .collect(),
-            );
+            if p.literals.is_empty() {
+                continue;
+            }
+            if p.branches.is_empty() {
+                conditions.push(pi as u32, &[], &[], walked);
+            }
+            for branch in &p.branches {
+                let (sets, runs) = (ids_of(&branch.sets), ids_of(&branch.runs));
+                conditions.push(pi as u32, &sets, &runs, walked);
+            }
         }
         direct.sort_unstable();
         direct.dedup();
-        let literal_patterns = direct.iter().map(|&(_, pi)| pi).collect();
+        let literal_branches = direct.iter().map(|&(_, b)| b).collect();
         let literal_starts = (0..=literals.len())
             .map(|l| direct.partition_point(|&(lit, _)| lit < l) as u32)
             .collect();
@@ -387,13 +439,13 @@ impl PatternSet {
         PatternSet {
             patterns,
             automaton,
-            literal_patterns,
+            literal_branches,
             literal_starts,
             roles,
             literal_count,
             walked,
             unwalked,
-            branches,
+            conditions,
             literal_free,
             max_before,
         }
@@ -447,7 +499,8 @@ impl PatternSet {
             return words;
         }
         let stamp = marks.stamp;
-        let start = out.len();
+        let mut triggered = std::mem::take(&mut marks.triggered);
+        triggered.clear();
         for &(end, state) in lanes.finds(line) {
             let end = end as usize;
             for &(lit, len) in self.automaton.reported(state) {
@@ -467,24 +520,26 @@ impl PatternSet {
                     words.truncation |= role.truncation;
                 }
                 let (from, to) = (self.literal_starts[lit], self.literal_starts[lit + 1]);
-                for &p in &self.literal_patterns[from as usize..to as usize] {
-                    marks.add(p, out);
-                }
+                triggered.extend_from_slice(&self.literal_branches[from as usize..to as usize]);
             }
         }
-        // A pattern with more than one literal condition: some branch must hold.
+        // Once the line's literals are all marked: a pattern is a candidate when one
+        // of its triggered branches holds.
         let codes = lanes.codes(line);
         let bits = marks.bits;
-        let mut mark = |l| self.mark(l, marks, codes);
-        let mut i = start;
-        while i < out.len() {
-            let branches = &self.branches[out[i] as usize];
-            if branches.is_empty() || branches.iter().any(|b| b.holds(bits, &mut mark)) {
-                i += 1;
-            } else {
-                out.swap_remove(i);
+        for &b in &triggered {
+            let branch = &self.conditions.branches[b as usize];
+            let p = branch.pattern as usize;
+            if marks.seen[p] != stamp
+                && self
+                    .conditions
+                    .hold(branch, bits, &mut |l| self.mark(l, marks, codes))
+            {
+                marks.seen[p] = stamp;
+                out.push(p as u32);
             }
         }
+        marks.triggered = triggered;
         words
     }
 
@@ -636,6 +691,23 @@ mod tests {
         let set = PatternSet::from_patterns(vec![compiled(r"abcd.*cdef", 0)]);
         assert_eq!(candidates(&set, "abcdef"), Vec::<u32>::new());
         assert_eq!(candidates(&set, "abcd cdef"), vec![0]);
+    }
+
+    #[test]
+    fn a_literal_triggers_only_the_branches_it_starts() {
+        let set = PatternSet::from_patterns(vec![compiled(
+            r"(?i)(FetchContent.*failed|download.*failed|fetch.*timeout)",
+            0,
+        )]);
+        assert_eq!(candidates(&set, "FetchContent step failed"), vec![0]);
+        assert_eq!(candidates(&set, "download of boost failed"), vec![0]);
+        assert_eq!(candidates(&set, "fetch: operation timeout"), vec![0]);
+        // `fetch` with `failed`, `download` with `timeout`: each word is some
+        // branch's, but no branch holds.
+        assert_eq!(candidates(&set, "fetch failed"), Vec::<u32>::new());
+        assert_eq!(candidates(&set, "download timeout"), Vec::<u32>::new());
+        // Two branches hold: the pattern is a candidate once.
+        assert_eq!(candidates(&set, "download failed, fetch timeout"), vec![0]);
     }
 
     /// The prefilter never drops a pattern that matches: every line of the real logs
