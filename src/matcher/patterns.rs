@@ -710,16 +710,14 @@ mod tests {
         assert_eq!(candidates(&set, "download failed, fetch timeout"), vec![0]);
     }
 
-    /// The prefilter never drops a pattern that matches: every line of the real logs
-    /// under tests/, against every pattern of the bundled catalog.
-    #[test]
-    fn no_matching_pattern_is_filtered_out() {
-        let catalog = crate::catalog::load(&["catalog"]).catalog;
-        let matcher = crate::matcher::Matcher::new(&catalog);
+    /// The prefilter never drops a pattern of `catalog` that matches: every line of the
+    /// real logs in `dirs`, against every pattern.
+    fn assert_nothing_filtered_out(catalog: &Catalog, dirs: &[&str]) {
+        let matcher = crate::matcher::Matcher::new(catalog);
         let set = matcher.patterns();
         let mut marks = LineMarks::new(set);
         let mut lines = 0;
-        for dir in ["tests/golden", "tests/eval/cases"] {
+        for dir in dirs {
             for entry in std::fs::read_dir(dir).unwrap() {
                 let path = entry.unwrap().path();
                 if path.extension().is_none_or(|x| x != "log") {
@@ -747,6 +745,36 @@ mod tests {
             }
         }
         assert!(lines > 1000, "only {lines} lines checked");
+    }
+
+    #[test]
+    fn no_matching_pattern_is_filtered_out() {
+        let catalog = crate::catalog::load(&["catalog"]).catalog;
+        assert_nothing_filtered_out(&catalog, &["tests/golden", "tests/eval/cases"]);
+    }
+
+    /// The imported deadends.dev catalog (about 2,000 entries, most patterns
+    /// alternations of common words) on the same logs and its own labelled cases.
+    #[test]
+    fn no_matching_imported_pattern_is_filtered_out() {
+        let src = std::path::Path::new("../shared/data/deadends");
+        if !src.is_dir() {
+            eprintln!("skipped: {} is absent", src.display());
+            return;
+        }
+        let import = crate::import::deadends::convert(src, &mut |_, _| {}).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        crate::import::write(dir.path(), &import.files).unwrap();
+        let catalog = crate::catalog::load(&[dir.path()]).catalog;
+        assert!(catalog.entries().len() > 1500);
+        assert_nothing_filtered_out(
+            &catalog,
+            &[
+                "tests/golden",
+                "tests/eval/cases",
+                "tests/eval-deadends/cases",
+            ],
+        );
     }
 
     #[test]
