@@ -365,32 +365,32 @@ impl PatternSet {
         }
         // Each branch of a pattern with literals is a condition, triggered by the
         // literals of its first set (the pattern's literals are their union); a
-        // pattern whose literals are the whole condition has one empty branch.
-        let mut direct: Vec<(usize, u32)> = Vec::new();
+        // pattern whose literals are the whole condition has one empty branch (`None`).
         let mut literal_free = Vec::new();
-        let mut branch_id = 0;
+        let mut branches: Vec<(u32, Option<&literals::Branch>)> = Vec::new();
         for (pi, p) in patterns.iter().enumerate() {
+            let pi = pi as u32;
             if p.literals.is_empty() {
-                literal_free.push(pi as u32);
-                continue;
+                literal_free.push(pi);
+            } else if p.branches.is_empty() {
+                branches.push((pi, None));
+            } else {
+                branches.extend(p.branches.iter().map(|b| (pi, Some(b))));
             }
-            let triggers: Vec<&[String]> = match p.branches.is_empty() {
-                true => vec![&p.literals],
-                false => p.branches.iter().map(|b| &b.sets[0][..]).collect(),
-            };
-            for set in triggers {
-                for lit in set {
-                    direct.push((intern(&mut ids, &mut literals, lit), branch_id));
-                }
-                branch_id += 1;
+        }
+        let mut direct: Vec<(usize, u32)> = Vec::new();
+        for (id, &(pi, branch)) in branches.iter().enumerate() {
+            let triggers = branch.map_or(&patterns[pi as usize].literals, |b| &b.sets[0]);
+            for lit in triggers {
+                direct.push((intern(&mut ids, &mut literals, lit), id as u32));
             }
         }
         let walked = literals.len();
         let mut conditions = Conditions {
-            branches: Vec::new(),
+            branches: Vec::with_capacity(branches.len()),
             lists: Vec::new(),
         };
-        for (pi, p) in patterns.iter().enumerate() {
+        for &(pi, branch) in &branches {
             let mut ids_of = |strings: &[Vec<String>]| -> Vec<Vec<u32>> {
                 strings
                     .iter()
@@ -401,16 +401,10 @@ impl PatternSet {
                     })
                     .collect()
             };
-            if p.literals.is_empty() {
-                continue;
-            }
-            if p.branches.is_empty() {
-                conditions.push(pi as u32, &[], &[], walked);
-            }
-            for branch in &p.branches {
-                let (sets, runs) = (ids_of(&branch.sets), ids_of(&branch.runs));
-                conditions.push(pi as u32, &sets, &runs, walked);
-            }
+            let (sets, runs) = branch.map_or((Vec::new(), Vec::new()), |b| {
+                (ids_of(&b.sets), ids_of(&b.runs))
+            });
+            conditions.push(pi, &sets, &runs, walked);
         }
         direct.sort_unstable();
         direct.dedup();
