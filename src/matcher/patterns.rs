@@ -523,14 +523,13 @@ impl PatternSet {
         let bits = marks.bits;
         for &b in &triggered {
             let branch = &self.conditions.branches[b as usize];
-            let p = branch.pattern as usize;
-            if marks.seen[p] != stamp
+            // A pattern already a candidate needs no second branch checked.
+            if marks.seen[branch.pattern as usize] != stamp
                 && self
                     .conditions
                     .hold(branch, bits, &mut |l| self.mark(l, marks, codes))
             {
-                marks.seen[p] = stamp;
-                out.push(p as u32);
+                marks.add(branch.pattern, out);
             }
         }
         marks.triggered = triggered;
